@@ -1,0 +1,177 @@
+"Cross-cutting checks of mist_nb.sampling: ground truth, bmi agreement, reproducibility, bad input."
+import json, math, sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from scipy import stats
+
+from mist_nb.sampling import (MetaDistribution, Task, get_task, list_tasks, training_spec, imd_spec, oomd_spec,
+                              load_grid, grid_fingerprint, data_path, gaussian_mi, student_t_correction,
+                              IMD_FAMILIES, OOMD_FAMILIES, N_GRID)
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'scripts'))
+import bmi_crosscheck  # noqa: E402
+
+BMI_REF = json.loads((ROOT / 'data' / 'grids' / 'bmi_v1_reference.json').read_text())
+
+
+def test_catalogue_lists_bmi_v1_ids():
+    assert list_tasks() == list(BMI_REF['tasks'])
+    assert len(list_tasks()) == 40
+
+
+@pytest.mark.parametrize('tid', list(BMI_REF['tasks']))
+def test_task_matches_bmi(tid):
+    "Ground truth to 1e-4 nats and sample summaries within sampling error of bmi's own samples."
+    ref = BMI_REF['tasks'][tid]
+    c = bmi_crosscheck.compare_task(tid, ref, BMI_REF['n_points'])
+    assert c['dims_ok']
+    assert c['mi_err'] < 1e-4
+    assert c['quantile_z'] < 5 and c['spearman_z'] < 5, c
+
+
+def test_crosscheck_detects_a_wrong_distribution():
+    "The bmi comparison can fail: a task with the wrong correlation is caught."
+    ref = BMI_REF['tasks']['multinormal-sparse-3-3-2-2.0']
+    c = bmi_crosscheck.compare_task('multinormal-sparse-3-3-2-1.5', ref, BMI_REF['n_points'])
+    assert c['spearman_z'] > 5 and c['mi_err'] > 0.1
+
+
+def _t_logpdf(z, shape, dof):
+    return stats.multivariate_t(loc=np.zeros(len(shape)), shape=shape, df=dof).logpdf(z)
+
+
+@pytest.mark.parametrize('tid', ['student-identity-2-2-1', 'student-dense-2-3-4-0.4', 'student-sparse-3-2-2.5-2-1.5'])
+def test_student_t_mi_by_monte_carlo(tid):
+    "Closed-form Student-t MI vs a Monte-Carlo average of log p(x,y) - log p(x) - log p(y)."
+    t = get_task(tid)
+    x, y = t.sample(200_000, seed=3)
+    shape = t.family.covariance(t.params, torch.tensor([t.dim_x]), torch.tensor([t.dim_y]), t.dim_x, t.dim_y)[0].numpy()
+    dof = float(t.params['dof'])
+    dx = t.dim_x
+    pmi = (_t_logpdf(np.concatenate([x, y], 1), shape, dof) - _t_logpdf(x, shape[:dx, :dx], dof)
+           - _t_logpdf(y, shape[dx:, dx:], dof))
+    se = pmi.std() / math.sqrt(len(pmi))
+    assert abs(pmi.mean() - t.mutual_information) < 5 * se + 1e-3
+
+
+def test_additive_noise_mi_by_monte_carlo():
+    "Additive uniform noise: E[log p(y|x) - log p(y)] with the trapezoidal density of y, several dims."
+    t = Task('additive-noise', 3, 3, dict(epsilon=[0.2, 0.6, 1.5]))
+    x, y = t.sample(200_000, seed=0)
+    eps = np.array([0.2, 0.6, 1.5])
+    py = (np.clip(y + eps, 0, 1) - np.clip(y - eps, 0, 1)) / (2 * eps)
+    pmi = (-np.log(2 * eps) - np.log(py)).sum(1)
+    assert abs(pmi.mean() - t.mutual_information) < 5 * pmi.std() / math.sqrt(len(pmi))
+
+
+def test_gaussian_families_by_sample_covariance():
+    md = MetaDistribution(['normal-lvm-base', 'normal-sparse-base', 'normal-dense-base'], dim_x=(1, 6), dim_y=(2, 5),
+                          p_equal_dims=0.0)
+    b = md.sample(12, seed=4, n=50_000)
+    for i in range(len(b)):
+        x, y = b.dataset(i)
+        z = torch.from_numpy(np.concatenate([x, y], 1)).double()
+        assert abs(gaussian_mi(torch.cov(z.T), x.shape[1]).item() - b.mi[i].item()) < 0.03
+
+
+@pytest.mark.parametrize('chain', [('halfcube',), ('asinh',), ('wiggly',), ('normal_cdf',), ('bimodal',),
+                                   ('spiral',), ('normal_cdf', 'spiral'), ('halfcube', 'asinh')])
+def test_transforms_keep_the_label_and_invert(chain):
+    base = Task('normal-sparse', 3, 4, dict(n_interacting=2, strength=1.5))
+    t = Task('normal-sparse', 3, 4, dict(n_interacting=2, strength=1.5), transforms=chain)
+    assert t.mutual_information == base.mutual_information
+    xb, yb = base.sample(3000, seed=1)
+    xt, yt = t.sample(3000, seed=1)
+    # same underlying draws; the maps are injective, so distinct points stay distinct
+    assert len(np.unique(xt, axis=0)) == len(np.unique(xb, axis=0))
+    if all(c in ('halfcube', 'asinh', 'wiggly', 'normal_cdf', 'bimodal') for c in chain):
+        # strictly increasing per coordinate: identical ranks
+        assert (xt.argsort(0) == xb.argsort(0)).all() and (yt.argsort(0) == yb.argsort(0)).all()
+
+
+def test_batches_reproducible_and_independent():
+    md = training_spec()
+    a, b = md.sample(128, seed=7, index=3), md.sample(128, seed=7, index=3)
+    for k in ('x', 'y', 'mi', 'x_mask', 'y_mask', 'n', 'component'):
+        assert torch.equal(getattr(a, k), getattr(b, k))
+    md2 = MetaDistribution.from_dict(md.to_dict())
+    assert md2.hash == md.hash and torch.equal(md2.sample(128, seed=7, index=3).x, a.x)
+    fixed = replace(md, dim_x=(4, 4), dim_y=(4, 4), components=['normal-dense-base'])
+    u, v = fixed.sample(256, seed=7, index=0, n=64), fixed.sample(256, seed=7, index=1, n=64)
+    r = np.corrcoef(u.x.flatten().numpy(), v.x.flatten().numpy())[0, 1]
+    assert abs(r) < 0.01
+    assert abs(np.corrcoef(u.mi.numpy(), v.mi.numpy())[0, 1]) < 0.25
+    assert not torch.equal(md.sample(128, seed=8, index=3).x, a.x)
+
+
+def test_batch_layout_and_mixed_n():
+    md = MetaDistribution(['normal-2pair-base', 'student-dense-wiggly', 'additive-noise-halfcube'], dim_x=(1, 5),
+                          dim_y=(1, 3), p_equal_dims=0.5, n=(10, 60), n_per_dataset=True)
+    b = md.sample(200, seed=0)
+    assert b.row_mask.sum(1).tolist() == b.n.tolist()
+    assert (b.x[~b.row_mask] == 0).all() and (b.y[~b.row_mask] == 0).all()
+    assert torch.equal(b.x_mask.sum(1), b.dim_x) and torch.equal(b.y_mask.sum(1), b.dim_y)
+    assert (b.mi >= 0).all()
+    add = b.component == 2
+    assert torch.equal(b.dim_x[add], b.dim_y[add])
+    assert len(torch.unique(b.n)) > 5
+
+
+def test_splits_follow_the_reference_recipe():
+    assert set(imd_spec().component_names) == set(IMD_FAMILIES)
+    assert set(oomd_spec().component_names) == set(OOMD_FAMILIES)
+    train = set(training_spec().component_names)
+    assert not train & set(OOMD_FAMILIES) and set(IMD_FAMILIES) <= train
+    assert not any(c.startswith('additive-noise') for c in train)
+    assert len(N_GRID) == 20 and N_GRID[0] == 10 and N_GRID[-1] == 500
+
+
+def test_shipped_grids_regenerate_bit_for_bit():
+    manifest = json.loads(data_path('grids', 'manifest.json').read_text())
+    for split in ('imd', 'oomd'):
+        cells = load_grid(split)
+        assert len(cells) == manifest['splits'][split]['count']
+        assert grid_fingerprint(cells) == manifest['splits'][split]['fingerprint']
+        for c in cells[:: max(1, len(cells) // 50)]:
+            assert abs(Task.from_dict(c['task']).mutual_information - c['mi']) < 1e-9
+            assert 2 <= c['dim_x'] == c['dim_y'] <= 32 and c['n'] in N_GRID
+
+
+def test_large_n_and_wide_dims():
+    t = Task('normal-dense', 32, 1, dict(off_diag=0.3))
+    x, y = t.sample(100_000, seed=0)
+    assert x.shape == (100_000, 32) and y.shape == (100_000, 1) and np.isfinite(x).all()
+    x, y = get_task('multinormal-dense-2-2-0.5').sample(2, seed=0)
+    assert x.shape == (2, 2)
+
+
+@pytest.mark.parametrize('make, msg', [
+    (lambda: Task('normal-dense', 0, 3, dict(off_diag=0.2)), 'dim_x must be at least 1'),
+    (lambda: Task('normal-dense', 3, -1, dict(off_diag=0.2)), 'dim_y must be at least 1'),
+    (lambda: get_task('1v1-normal-0.75').sample(1, seed=0), 'n must be an integer >= 2'),
+    (lambda: get_task('student-identity-2-2-0'), 'dof must be positive'),
+    (lambda: get_task('student-identity-2-2--1'), 'dof must be positive'),
+    (lambda: Task('normal-dense', 4, 4, dict(off_diag=-0.5)), 'not positive definite'),
+    (lambda: gaussian_mi([[1.0, 0.0], [1.0, 1.0]], 1), 'not symmetric'),
+    (lambda: get_task('no-such-task'), 'unknown task id'),
+    (lambda: get_task('1v1-additive-0'), 'epsilon must be positive'),
+    (lambda: MetaDistribution(['normal-dense-base'], dim_x=(0, 3)), 'dim_x range'),
+    (lambda: MetaDistribution(['normal-dense-base'], n=(1, 3)), 'n range'),
+    (lambda: MetaDistribution(['normal-dense-sideways']), 'unknown transform'),
+    (lambda: MetaDistribution(['gamma-dense-base']), 'cannot parse component'),
+    (lambda: MetaDistribution(['student-dense-base'], components=None) if False else
+     MetaDistribution([dict(family='student-dense', ranges=dict(dof=(-1, 2)))]).sample(4), 'dof must be positive'),
+    (lambda: Task('additive-noise', 2, 3, dict(epsilon=[0.5, 0.5])), 'needs dim_x == dim_y'),
+])
+def test_bad_parameters_name_the_problem(make, msg):
+    with pytest.raises(ValueError, match=msg): make()
+
+
+def test_student_correction_vanishes_for_large_dof():
+    assert student_t_correction(1e4, 5, 5).item() < 1e-5
+    assert student_t_correction(1.0, 5, 5).item() > student_t_correction(5.0, 5, 5).item() > 0
