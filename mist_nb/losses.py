@@ -7,12 +7,12 @@ Docs: https://mist-nb.github.io/mist-nb/losses.html.md"""
 # %% auto #0
 __all__ = ['mse_loss', 'pinball', 'sample_taus', 'quantile_loss']
 
-# %% ../nbs/02_losses.ipynb #fd1f6731
+# %% ../nbs/02_losses.ipynb #a02f50bd
 import torch
 import torch.nn.functional as F
 from .model import quantile_at
 
-# %% ../nbs/02_losses.ipynb #97cfe149
+# %% ../nbs/02_losses.ipynb #6d355f1b
 def mse_loss(pred: torch.Tensor, mi: torch.Tensor) -> torch.Tensor:
     "Mean squared error (nats^2) between point estimates `pred` (B,) and true MI `mi` (B,)."
     return F.mse_loss(pred.float(), mi.float())

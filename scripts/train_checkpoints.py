@@ -60,6 +60,21 @@ def run(quantile: bool, minutes: float, out: Path, tiny: bool, device) -> dict:
     return res
 
 
+def extend(name: str, init: Path, minutes: float, rate: float, out: Path, device, tiny=False) -> dict:
+    "Continue training `name` from the weights in `init` on fresh data (new seed), with a new cosine schedule."
+    quantile = name == 'mist-qr'
+    steps = max(20, int(rate * minutes * 60 * 0.92))
+    cfg = config(quantile, steps, tiny, device.type == 'cuda')
+    cfg.init_from, cfg.seed, cfg.lr, cfg.warmup = str(init), cfg.seed + 100, 5e-4, min(100, steps // 10)
+    print(f"[{name}+] schedule of {steps} steps from {init}", flush=True)
+    res = train(cfg, out / name, minutes=minutes, device=device, progress=False)
+    prev = json.loads((init.parent / 'summary.json').read_text())
+    res.update(name=name, hardware=hardware(), previous=prev)
+    (out / name / 'summary.json').write_text(json.dumps(res, indent=1))
+    print(f"[{name}+] done: {json.dumps(res)}", flush=True)
+    return res
+
+
 def export(run_root: Path, dest=ROOT / 'data' / 'checkpoints'):
     "Export both runs under `run_root` to the shipped checkpoints with model cards."
     for name in ('mist-qr', 'mist'):
@@ -76,6 +91,8 @@ def main():
     p.add_argument('--device', default=None)
     p.add_argument('--tiny', action='store_true', help='a tiny model, for a CPU rehearsal of this script')
     p.add_argument('--export', metavar='RUN_ROOT', help='only export finished runs to data/checkpoints')
+    p.add_argument('--extend', nargs=2, metavar=('NAME', 'CHECKPOINT'), help='continue NAME from CHECKPOINT for --minutes-qr minutes')
+    p.add_argument('--rate', type=float, default=15.0, help='steps per second measured before (sizes the --extend schedule)')
     a = p.parse_args()
     if a.export: return export(Path(a.export))
     device = torch.device(a.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
@@ -84,6 +101,7 @@ def main():
         torch.backends.cudnn.allow_tf32 = True
         print(torch.cuda.get_device_name(0), torch.__version__, flush=True)
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    if a.extend: return extend(a.extend[0], Path(a.extend[1]), a.minutes_qr, a.rate, out, device, a.tiny)
     for quantile, minutes in ((True, a.minutes_qr), (False, a.minutes_mse)):
         try: run(quantile, minutes, out, a.tiny, device)
         except Exception:
