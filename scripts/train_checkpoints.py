@@ -79,7 +79,14 @@ def export(run_root: Path, dest=ROOT / 'data' / 'checkpoints'):
     "Export both runs under `run_root` to the shipped checkpoints with model cards."
     for name in ('mist-qr', 'mist'):
         summ = json.loads((run_root / name / 'summary.json').read_text())
-        card = export_model(run_root / name, Path(dest) / f'{name}.pt', name, hardware_desc=summ['hardware'])
+        prev = summ.get('previous')
+        earlier = None
+        if prev:
+            init = Path(json.loads((run_root / name / 'config.json').read_text())['init_from'])
+            prev_cfg = json.loads((init.parent / 'config.json').read_text()) if (init.parent / 'config.json').exists() else {}
+            earlier = [dict(steps=prev['step'], datasets_seen=prev['datasets_seen'], wall_time_s=round(prev['elapsed_s'], 1),
+                            hardware=prev['hardware'], init_from=prev_cfg.get('init_from'), seed=prev_cfg.get('seed'))]
+        card = export_model(run_root / name, Path(dest) / f'{name}.pt', name, hardware_desc=summ['hardware'], earlier_runs=earlier)
         print(name, json.dumps(card['scores']))
 
 
