@@ -57,5 +57,11 @@ def pct_to_nb(text):
 if __name__ == '__main__':
     cmd, *args = sys.argv[1:]
     if cmd == 'to-pct': sys.stdout.write(nb_to_pct(args[0]))
-    elif cmd == 'to-nb': Path(args[1]).write_text(json.dumps(pct_to_nb(Path(args[0]).read_text()), indent=1) + '\n')
+    elif cmd == 'to-nb':
+        nb, dest = pct_to_nb(Path(args[0]).read_text()), Path(args[1])
+        if dest.exists():  # keep existing cell ids (by position) so exported modules do not churn
+            old = json.loads(dest.read_text())['cells']
+            for c, o in zip(nb['cells'], old):
+                if 'id' in o: c['id'] = o['id']
+        dest.write_text(json.dumps(nb, indent=1) + '\n')
     else: sys.exit(f'unknown command {cmd!r}: use to-pct or to-nb')

@@ -1,0 +1,159 @@
+"The public estimator API: loading, protocol, intervals, batches, bad input, symmetries of the shipped models."
+import json, math, warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import mist_nb
+from mist_nb import MIST, estimate_mi, MIResult
+from mist_nb.estimate import resolve_checkpoint, load_model
+from mist_nb.model import symmetry_errors
+from mist_nb.sampling import get_task
+
+
+@pytest.fixture(scope='module')
+def qr(): return MIST.load()
+
+
+@pytest.fixture(scope='module')
+def point(): return MIST.load('mist')
+
+
+@pytest.fixture(scope='module')
+def sample():
+    x, y = get_task('multinormal-sparse-3-3-2-2.0').sample(400, seed=5)
+    return x, y
+
+
+def test_top_level_api():
+    assert mist_nb.MIST is MIST and mist_nb.estimate_mi is estimate_mi
+
+
+def test_shipped_models_load_offline_with_cards(qr, point):
+    assert qr.is_quantile and not point.is_quantile
+    for est in (qr, point):
+        card = est.card
+        assert card['units'] == 'nats' and card['datasets_seen'] > 1_000_000 and 'imd' in card['scores']
+        assert card['hardware'] and card['git_revision'] and card['steps'] > 0
+
+
+def test_bmi_protocol_and_result(qr, sample):
+    x, y = sample
+    truth = get_task('multinormal-sparse-3-3-2-2.0').mutual_information
+    est = qr.estimate(x, y)
+    assert isinstance(est, float) and abs(est - truth) < 0.25
+    r = qr.estimate_with_info(x, y, level=0.9)
+    assert isinstance(r, MIResult) and r.lower <= r.mi <= r.upper and r.level == 0.9
+    assert (r.n, r.dim_x, r.dim_y, r.model) == (400, 3, 3, 'mist-qr')
+    r80 = qr.estimate_with_info(x, y, level=0.8)
+    assert r80.lower >= r.lower and r80.upper <= r.upper
+    q = qr.quantiles(x, y, [0.05, 0.5, 0.95])
+    assert q[0] <= q[1] <= q[2] and abs(q[1] - est) < 1e-6
+
+
+def test_estimate_mi_accepts_many_input_types(sample):
+    import pandas as pd
+    x, y = sample
+    ref = estimate_mi(x, y).mi
+    assert abs(estimate_mi(torch.tensor(x), torch.tensor(y)).mi - ref) < 1e-4
+    assert abs(estimate_mi(x.astype(np.float32), y.astype(np.float32)).mi - ref) < 1e-4
+    assert abs(estimate_mi(pd.DataFrame(x), pd.DataFrame(y)).mi - ref) < 1e-4
+    assert abs(estimate_mi(x.tolist(), y.tolist()).mi - ref) < 1e-4
+    r = estimate_mi(x[:, 0], y[:, 0])
+    assert (r.dim_x, r.dim_y) == (1, 1)
+
+
+def test_point_model(point, sample):
+    r = point.estimate_with_info(*sample)
+    assert r.lower is None and r.upper is None and r.mi > 0
+    with pytest.raises(ValueError, match='point estimates only'): point.interval(*sample)
+
+
+def test_estimate_batch_matches_single_calls(qr):
+    pairs = [get_task(t).sample(n, seed=i) for i, (t, n) in enumerate(
+        [('1v1-normal-0.75', 30), ('1v1-normal-0.75', 33), ('multinormal-dense-3-3-0.5', 100), ('student-identity-2-2-1', 250),
+         ('multinormal-dense-3-3-0.5', 120), ('swissroll_x-normal_cdf-1v1-normal-0.75', 80)])]
+    batch = qr.estimate_batch(pairs)
+    single = np.array([qr.estimate(x, y) for x, y in pairs])
+    assert np.allclose(batch, single, atol=1e-4)
+    res = qr.estimate_batch(pairs, level=0.9)
+    assert all(r.lower <= r.mi <= r.upper for r in res)
+
+
+def test_large_n_runs_in_linear_memory(qr):
+    x, y = get_task('multinormal-dense-3-3-0.5').sample(100_000, seed=0)
+    r = qr.estimate_with_info(x, y)
+    assert abs(r.mi - get_task('multinormal-dense-3-3-0.5').mutual_information) < 0.1
+
+
+def test_small_n_warns_and_widens(qr):
+    x, y = get_task('1v1-normal-0.75').sample(7, seed=0)
+    with pytest.warns(UserWarning, match='below the trained range'):
+        r = qr.estimate_with_info(x, y)
+    assert r.lower == 0.0 and r.upper == math.inf
+
+
+def test_beyond_ln_n_interval_is_open(qr):
+    t = get_task('multinormal-sparse-25-25-2-2.0')
+    x, y = t.sample(12, seed=0)
+    x = np.c_[x[:, :2], x[:, :2] + 1e-3 * np.random.default_rng(0).normal(size=(12, 2))]  # near-deterministic
+    y = np.c_[x[:, :1] * 2 + 1e-4 * np.random.default_rng(1).normal(size=(12, 1))]
+    r = qr.estimate_with_info(x, y)
+    if r.mi > math.log(12):
+        assert r.upper == math.inf and any('ln(n)' in n for n in r.notes)
+
+
+@pytest.mark.parametrize('x, y, msg', [
+    (np.r_[np.nan, np.arange(19.)], np.arange(20.), r'x\[:, 0\] contains NaN'),
+    (np.arange(20.), np.c_[np.arange(20.), np.r_[np.inf, np.arange(19.)]], r'y\[:, 1\] contains infinite'),
+    (np.arange(20.), np.arange(21.), 'same number of rows'),
+    (np.zeros((0, 2)), np.zeros((0, 1)), 'empty'),
+    (np.zeros((4, 2, 2)), np.arange(4.), '3-D'),
+    (np.c_[np.arange(20.), np.ones(20)], np.arange(20.), r'x\[:, 1\] is constant'),
+    (np.array(['a'] * 20), np.arange(20.), 'numeric'),
+    (np.arange(3.), np.arange(3.), 'too few rows'),
+    (np.random.default_rng(0).normal(size=(40, 33)), np.arange(40.), 'at most 32'),
+])
+def test_bad_input_is_named(qr, x, y, msg):
+    with pytest.raises(ValueError, match=msg): qr.estimate(x, y)
+
+
+def test_discrete_columns_warn(qr):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 4, size=200); y = x + rng.normal(size=200)
+    with pytest.warns(UserWarning, match='looks discrete'): qr.estimate(x, y)
+
+
+def test_bad_level(qr, sample):
+    with pytest.raises(ValueError, match='level must be between'): qr.interval(*sample, level=0.999)
+
+
+def test_missing_and_corrupt_checkpoints(tmp_path):
+    with pytest.raises(FileNotFoundError, match='no model'): MIST.load(tmp_path / 'nope.pt')
+    bad = tmp_path / 'bad.pt'; bad.write_bytes(b'\x00garbage')
+    with pytest.raises(ValueError, match='corrupt'): MIST.load(bad)
+    ck = torch.load(resolve_checkpoint('mist'), weights_only=True)
+    ck['config']['width'] = 32
+    torch.save(ck, tmp_path / 'mismatch.pt')
+    with pytest.raises(ValueError, match='does not match'): MIST.load(tmp_path / 'mismatch.pt')
+    ck['format'] = 'something-else'
+    torch.save(ck, tmp_path / 'foreign.pt')
+    with pytest.raises(ValueError, match='format'): MIST.load(tmp_path / 'foreign.pt')
+
+
+@pytest.mark.parametrize('name', ['mist-qr', 'mist'])
+def test_shipped_models_have_the_symmetries_of_mi(name):
+    net, _ = load_model(resolve_checkpoint(name))
+    x, y = get_task('student-sparse-3-4-3-2-2.0').sample(150, seed=2)
+    errs = symmetry_errors(net, torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32))
+    assert max(errs.values()) < 1e-4, errs
+
+
+def test_module_is_differentiable(qr, sample):
+    x, y = (torch.tensor(a, dtype=torch.float32, requires_grad=True) for a in sample)
+    mi = qr.module(x, y)
+    mi.backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    assert abs(mi.item() - qr.estimate(*sample)) < 0.1
