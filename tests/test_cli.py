@@ -1,0 +1,87 @@
+"The mist-nb command: help, demo, estimate on CSV/Parquet/NPZ, grouped estimates, clear errors."
+import json, shutil, subprocess, sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mist_nb.sampling import get_task
+
+EXE = shutil.which('mist-nb')
+
+
+def run(*args, **kw):
+    cmd = [EXE, *args] if EXE else [sys.executable, '-c', 'import sys; from mist_nb.cli import main; sys.exit(main())', *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={'OMP_NUM_THREADS': '1', **kw.pop('env', {}),
+                          'PATH': __import__('os').environ['PATH']}, **kw)
+
+
+@pytest.fixture(scope='module')
+def files(tmp_path_factory):
+    d = tmp_path_factory.mktemp('data')
+    x, y = get_task('multinormal-sparse-3-3-2-2.0').sample(400, 2)
+    df = pd.DataFrame(np.c_[x, y], columns=list('abcdef'))
+    df['site'] = np.repeat(['north', 'south'], 200)
+    df.to_csv(d / 'data.csv', index=False)
+    df.to_parquet(d / 'data.parquet')
+    np.savez(d / 'data.npz', x=x, y=y, other=x[:, :1])
+    return d
+
+
+def test_help_teaches():
+    r = run('--help')
+    assert r.returncode == 0 and 'nats' in r.stdout and 'examples:' in r.stdout and 'estimate' in r.stdout
+    r = run('estimate', '--help')
+    assert r.returncode == 0 and '--level' in r.stdout and 'index range' in r.stdout
+    r = run('train', '--help')
+    assert r.returncode == 0 and '--minutes' in r.stdout and 'torchrun' in r.stdout
+
+
+def test_demo_json():
+    r = run('demo', '--n', '200', '--json')
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert len(rows) >= 5 and all(set(row) >= {'truth', 'mist', 'lower', 'upper', 'ksg', 'mist_ms', 'ksg_ms'} for row in rows)
+
+
+@pytest.mark.parametrize('name', ['data.csv', 'data.parquet'])
+def test_estimate_table(files, name):
+    r = run('estimate', str(files / name), '--x', '0:3', '--y', 'd,e,f', '--json')
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (out['dim_x'], out['dim_y'], out['n']) == (3, 3, 400)
+    assert out['lower'] <= out['mi'] <= out['upper'] and abs(out['mi'] - 1.0217) < 0.3
+    text = run('estimate', str(files / name), '--x', 'a,b,c', '--y', '3:6').stdout
+    assert 'nats' in text and f"{out['mi']:.4f}" in text
+
+
+def test_estimate_npz_and_groups(files):
+    r = json.loads(run('estimate', str(files / 'data.npz'), '--json').stdout)
+    assert r['dim_x'] == 3
+    r = run('estimate', str(files / 'data.npz'), '--x', 'other', '--y', 'y', '--json')
+    assert json.loads(r.stdout)['dim_x'] == 1
+    g = json.loads(run('estimate', str(files / 'data.csv'), '--x', 'a', '--y', 'd', '--by', 'site', '--json').stdout)
+    assert [o['group'] for o in g] == ['north', 'south'] and all(o['n'] == 200 for o in g)
+
+
+@pytest.mark.parametrize('args, msg', [
+    (('--x', 'a,zz', '--y', 'd'), "no column 'zz'"),
+    (('--x', 'a,site', '--y', 'd'), 'not numeric'),
+    (('--x', 'a,b', '--y', 'b,c'), 'share columns'),
+    (('--x', 'a', '--y', 'd', '--level', '0.2'), 'level must be between'),
+    (('--x', 'a',), 'give the columns'),
+])
+def test_estimate_errors_are_one_clear_line(files, args, msg):
+    r = run('estimate', str(files / 'data.csv'), *args)
+    assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_missing_file():
+    r = run('estimate', 'no/such/file.csv', '--x', 'a', '--y', 'b')
+    assert r.returncode == 2 and 'no such file' in r.stderr
+
+
+def test_tasks():
+    rows = json.loads(run('tasks', '--json').stdout)
+    assert len(rows) == 40 and rows[2]['id'] == '1v1-additive-0.1' and abs(rows[2]['mi_nats'] - 1.709438) < 1e-5
