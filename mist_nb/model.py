@@ -27,10 +27,13 @@ def masked_ranks(v: torch.Tensor, row_mask: torch.Tensor) -> torch.Tensor:
     B, n, d = v.shape
     v = v.masked_fill(~row_mask[:, :, None], float('inf'))
     vs, idx = v.sort(dim=1)
-    new = torch.ones_like(vs, dtype=torch.bool)
-    new[:, 1:] = vs[:, 1:] != vs[:, :-1]
-    gid = new.long().cumsum(1) - 1
     pos = torch.arange(n, device=v.device, dtype=torch.float32)[None, :, None].expand(B, n, d)
+    same = vs[:, 1:] == vs[:, :-1]
+    if not bool((same & torch.isfinite(vs[:, 1:])).any()):  # no ties among real rows: ranks are positions
+        return torch.empty_like(pos).scatter_(1, idx, pos)
+    new = torch.ones_like(vs, dtype=torch.bool)
+    new[:, 1:] = ~same
+    gid = new.long().cumsum(1) - 1
     tot = torch.zeros(B, n, d, device=v.device).scatter_add_(1, gid, pos)
     cnt = torch.zeros(B, n, d, device=v.device).scatter_add_(1, gid, torch.ones_like(pos))
     avg = (tot / cnt.clamp_min(1)).gather(1, gid)
