@@ -203,11 +203,13 @@ def _state(cfg, model, opt, step, seen, elapsed, run_loss=0.0, run_n=0):
 
 # %% ../nbs/03_training.ipynb #73bb0128
 def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, resume: bool = True,
-          progress: bool = True, stop_after: int | None = None) -> dict:
+          progress: bool = True, stop_after: int | None = None,
+          meta_distribution=None,  # used instead of cfg.meta_distribution() if given; resuming needs the same object
+          ) -> dict:
     "Train (or resume) a MIST model in `out_dir`; returns a summary. `stop_after` ends early at that step (for tests)."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     device, rank, world = setup_device(device)
-    md = cfg.meta_distribution()
+    md = cfg.meta_distribution() if meta_distribution is None else meta_distribution
     model = _model_from(cfg, device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     step, seen, elapsed0, run_loss, run_n = 0, 0, 0.0, 0.0, 0
