@@ -1,0 +1,191 @@
+"Checks of mist_nb.evaluate: sweep structure and provenance, n_jobs independence, resume after a kill, summaries, tables."
+import json, os, re, signal, subprocess, sys, time
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from mist_nb.baselines import KSG, CCA
+from mist_nb.estimate import MIST, resolve_checkpoint
+from mist_nb.evaluate import (Grid, imd_grid, bmi_grid, run_sweep, results_dataset, provenance, save_results, load_results,
+                              read_records, progress_dir, accuracy, coverage, speed, readme_tables, fmt, RidgeFallback,
+                              file_sha256, INTERVAL_LEVELS, QUANTILE_TAUS, RANGE_LABELS)
+from mist_nb.sampling import IMD_FAMILIES
+
+TINY = imd_grid(ns=(20, 150, 400), dims=(2, 3), seeds=(0, 1), families=IMD_FAMILIES[:2])
+
+
+@pytest.fixture(scope='module')
+def cheap():
+    return {'MIST-QR': MIST.load('mist-qr'), 'MIST': MIST.load('mist'), 'KSG': KSG(k=5), 'CCA': RidgeFallback(CCA())}
+
+
+@pytest.fixture(scope='module')
+def sweeps(cheap):
+    "The same tiny sweep in one process and in two loky workers (CCA on seed 0 only)."
+    sub = {'CCA': dict(seeds=(0,))}
+    return run_sweep(cheap, TINY, n_jobs=1, subgrids=sub), run_sweep(cheap, TINY, n_jobs=2, subgrids=sub)
+
+
+def test_sweep_has_dims_variables_and_provenance(sweeps):
+    ds, _ = sweeps
+    assert dict(ds.estimate.sizes) == dict(estimator=4, family=2, n=3, dim=2, seed=2)
+    assert set(ds.data_vars) == {'estimate', 'truth', 'lower', 'upper', 'quantiles', 'seconds'}
+    assert ds.truth.dims == ('family', 'dim', 'seed') and ds.lower.dims[-1] == 'level' and ds.quantiles.dims[-1] == 'quantile'
+    assert list(ds.level.values) == list(INTERVAL_LEVELS) and list(ds['quantile'].values) == list(QUANTILE_TAUS)
+    assert list(ds.n_range.values) == ['10-100', '101-300', '301-500']
+    # what each estimator gives, and NaN elsewhere
+    assert ds.estimate.sel(estimator=['MIST-QR', 'MIST', 'KSG']).notnull().all()
+    assert ds.estimate.sel(estimator='CCA', seed=0).notnull().all() and ds.estimate.sel(estimator='CCA', seed=1).isnull().all()
+    assert ds.quantiles.sel(estimator='MIST-QR').notnull().all() and ds.quantiles.sel(estimator=['MIST', 'KSG', 'CCA']).isnull().all()
+    assert ds.lower.sel(estimator='MIST-QR').notnull().all() and ds.lower.sel(estimator=['MIST', 'KSG']).isnull().all()
+    assert (ds.lower <= ds.estimate).sel(estimator='MIST-QR').all() and (ds.seconds.sel(estimator='KSG') > 0).all()
+    # the truth is each cell's task's MI
+    assert float(ds.truth.sel(family=IMD_FAMILIES[1], dim=3, seed=1)) == TINY.task(IMD_FAMILIES[1], 3, 1).mutual_information
+    # provenance
+    a = ds.attrs
+    assert a['units'] == 'nats' and a['git_revision'] and Grid.from_dict(json.loads(a['grid'])) == TINY
+    ck = json.loads(a['checkpoints'])
+    assert set(ck) == {'MIST-QR', 'MIST'}
+    assert ck['MIST-QR']['sha256'] == file_sha256(resolve_checkpoint('mist-qr')) and ck['MIST']['sha256'] == file_sha256(resolve_checkpoint('mist'))
+    assert json.loads(a['subgrids']) == {'CCA': dict(families=list(IMD_FAMILIES[:2]), ns=[20, 150, 400], dims=[2, 3], seeds=[0])}
+    assert json.loads(a['estimators'])['KSG'] == repr(KSG(k=5))
+
+
+def test_results_do_not_depend_on_n_jobs(sweeps):
+    one, two = sweeps
+    xr.testing.assert_identical(one.drop_vars('seconds').drop_attrs(), two.drop_vars('seconds').drop_attrs())
+
+
+def test_save_and_load_round_trip(sweeps, tmp_path):
+    ds, _ = sweeps
+    p = save_results(ds, tmp_path / 'tiny.nc')
+    xr.testing.assert_identical(load_results(p), ds)
+    assert p.stat().st_size < 100_000
+
+
+@dataclass
+class Slow:
+    "KSG with a pause, counting its calls on the class."
+    delay: float = 0.1
+    calls = 0
+
+    def estimate(self, x, y):
+        type(self).calls += 1
+        time.sleep(self.delay)
+        return KSG(k=5).estimate(x, y)
+
+
+KILLED_SWEEP = '''
+import sys, time
+from dataclasses import dataclass
+from mist_nb.baselines import KSG
+from mist_nb.evaluate import Grid, run_sweep
+
+@dataclass
+class Slow:
+    delay: float = 0.1
+    def estimate(self, x, y):
+        time.sleep(self.delay)
+        return KSG(k=5).estimate(x, y)
+
+run_sweep({'KSG': Slow()}, Grid.from_dict(__import__('json').loads(sys.argv[1])), out=sys.argv[2], n_jobs=2)
+'''
+
+
+def test_a_killed_sweep_resumes_keeping_finished_cells(tmp_path):
+    "SIGKILL a sweep running in two workers; the rerun computes only the missing cells and equals an uninterrupted sweep."
+    grid = imd_grid(ns=(20, 60, 150), dims=(2, 3), seeds=(0, 1, 2, 3), families=IMD_FAMILIES[:1])
+    out, folder = tmp_path / 'r.nc', progress_dir(tmp_path / 'r.nc')
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.Popen([sys.executable, '-c', KILLED_SWEEP, grid.to_json(), str(out)], env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and proc.poll() is None and len(read_records(folder) if folder.exists() else []) < 5:
+            time.sleep(0.05)
+        assert proc.poll() is None, f"the sweep ended before it could be killed: {proc.stdout.read().decode()[-2000:]}"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finished = len(read_records(folder))
+    assert 5 <= finished < len(grid.cells()) and not out.exists()
+    (folder / 'cut.jsonl').write_text('{"estimator": "KSG", "cell": ["normal-dense-base", 20')   # a line cut short by the kill
+    Slow.calls = 0
+    ds = run_sweep({'KSG': Slow()}, grid, out=out, n_jobs=1)
+    assert Slow.calls == len(grid.cells()) - finished
+    assert ds.attrs['cells_resumed'] == finished and out.exists() and not folder.exists()
+    ref = run_sweep({'KSG': KSG(k=5)}, grid, n_jobs=1)
+    xr.testing.assert_equal(ds.estimate, ref.estimate)
+
+
+def test_resume_refuses_another_configuration(tmp_path):
+    grid = imd_grid(ns=(20,), dims=(2,), seeds=(0,), families=IMD_FAMILIES[:1])
+    out = tmp_path / 'r.nc'
+    run_sweep({'KSG': KSG(k=5)}, grid, out=out, n_jobs=1, keep_progress=True)
+    with pytest.raises(ValueError, match='configured as'): run_sweep({'KSG': KSG(k=3)}, grid, out=out, n_jobs=1)
+    with pytest.raises(ValueError, match='another sweep'): run_sweep({'KSG': KSG(k=5)}, grid.subset(), out=out, n_jobs=1, levels=(0.9,))
+
+
+def handmade():
+    "Estimator a: +1 nat at n=50, exact elsewhere, interval always covering; b: -2 nats, no interval."
+    g = imd_grid(ns=(50, 200, 400), dims=(2, 4), seeds=(0,), families=IMD_FAMILIES[:2])
+    ds = results_dataset(g, ['a', 'b'])
+    ds['truth'][:] = 2.0
+    ds['estimate'].loc[dict(estimator='a')] = 2.0
+    ds['estimate'].loc[dict(estimator='a', n=50)] = 3.0
+    ds['estimate'].loc[dict(estimator='b')] = 0.0
+    ds['lower'].loc[dict(estimator='a')], ds['upper'].loc[dict(estimator='a')] = 1.0, 3.5
+    taus = np.array(QUANTILE_TAUS)
+    ds['quantiles'].loc[dict(estimator='a')] = xr.DataArray(np.where(taus < 0.5, 2.5, 2.6), dims='quantile')  # never covers
+    ds['seconds'][:] = 0.5
+    ds['seconds'].loc[dict(estimator='b', n=400)] = 2.0
+    ds.attrs.update(provenance({'a': KSG(), 'b': KSG(k=3)}, g, {'a': g, 'b': g}, INTERVAL_LEVELS, QUANTILE_TAUS))
+    return ds
+
+
+def test_summaries_on_a_handmade_dataset():
+    ds = handmade()
+    acc = accuracy(ds)
+    assert list(acc.n_range.values) == list(RANGE_LABELS)
+    assert acc.mse.sel(estimator='a').values.tolist() == [1.0, 0.0, 0.0]
+    assert acc.mae.sel(estimator='b').values.tolist() == [2.0, 2.0, 2.0]
+    assert acc.bias.sel(estimator='b').values.tolist() == [-2.0, -2.0, -2.0]
+    assert acc['count'].sel(estimator='a').values.tolist() == [4, 4, 4]
+    assert float(accuracy(ds, by=()).mse.sel(estimator='a')) == pytest.approx(1 / 3)
+    fam = accuracy(ds, by=('family', 'dim'))
+    assert fam.mse.sel(estimator='b').shape == (2, 2) and (fam.mse.sel(estimator='b') == 4.0).all()
+    cov = coverage(ds)
+    assert cov.interval.sel(estimator='a').values.tolist() == [1.0] * 4 and cov.interval.sel(estimator='b').isnull().all()
+    assert cov.quantiles.sel(estimator='a').values.tolist() == [0.0] * 4
+    assert cov.level.values.tolist() == [0.5, 0.8, 0.9, 0.95]
+    assert speed(ds).sel(estimator='b').values.tolist() == [0.5, 0.5, 2.0]
+
+
+def _row(md: str, label: str, heading: str) -> list:
+    "The cells after `label` in the first table row holding it, in the section under `heading`."
+    section = md.split(heading, 1)[1].split('####', 1)[0]
+    cells = next(c for l in section.splitlines() if l.startswith('|') and label in (c := [v.strip() for v in l.strip('|').split('|')]))
+    return cells[cells.index(label) + 1:]
+
+
+def test_readme_tables_come_from_the_file(tmp_path):
+    ds = handmade()
+    save_results(ds, tmp_path / 'imd.nc')
+    g = bmi_grid(ns=(50, 500), seeds=(0, 1), tasks=['1v1-normal-0.75', 'multinormal-dense-5-5-0.5'])
+    b = run_sweep({'KSG': KSG(k=5), 'CCA': RidgeFallback(CCA())}, g, n_jobs=1)
+    save_results(b, tmp_path / 'bmi.nc')
+    md = readme_tables(tmp_path, detail=True)
+    a, f = accuracy(load_results(tmp_path / 'imd.nc')), load_results(tmp_path / 'imd.nc')
+    for e in ('a', 'b'):
+        want = [fmt(a.mse.sel(estimator=e, n_range=r)) for r in RANGE_LABELS] + [fmt(a.mae.sel(estimator=e, n_range=r)) for r in RANGE_LABELS]
+        assert _row(md, f'**{e}**', 'IMD grid') == want + [str(int(f.estimate.sel(estimator=e).notnull().sum()))]
+    assert _row(md, 'MIST-QR (paper, M_test)', 'IMD grid')[:3] == ['3.1', '0.31', '0.12']
+    ab = accuracy(b, by=('n',))
+    assert _row(md, '**KSG**', "bmi's 40") == [f"{fmt(ab.mse.sel(estimator='KSG', n=n))} ({fmt(ab.mae.sel(estimator='KSG', n=n))})" for n in (50, 500)] + ['8']
+    assert _row(md, '**a**', 'Coverage') == ['1 (0)'] * 4
+    s = speed(b, by=('n',))
+    assert _row(md, '**CCA**', 'Speed') == [fmt(s.sel(estimator='CCA', n=n)) for n in (50, 500)]   # speed from bmi.nc when present
+    assert _row(md, 'multinormal-dense-5-5-0.5', 'bmi tasks at n = 500')[:2] == ['5×5', fmt(b.truth.sel(task='multinormal-dense-5-5-0.5'))]
+    assert re.search(r'CCA: a 1e-3 ridge on cells', md)
