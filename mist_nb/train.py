@@ -21,7 +21,7 @@ from .losses import mse_loss, quantile_loss, sample_taus
 __all__ = ['SPECS', 'N_RANGES', 'CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'step_batch', 'batch_loss',
            'n_range_label', 'grid_predictions', 'grid_scores', 'evaluate_grids', 'atomic_save', 'atomic_write_text',
            'load_checkpoint', 'dist_info', 'setup_device', 'train', 'git_revision', 'hardware', 'export_model',
-           'train_cli']
+           'train_cli', 'learning_curve']
 
 # %% ../nbs/03_training.ipynb #0a1aa769
 SPECS = {'train': training_spec, 'reference-train': reference_training_spec}
@@ -330,3 +330,17 @@ def train_cli(argv=None) -> int:
     if a.export and dist_info()[0] == 0: export_model(a.out, a.export, Path(a.export).stem)
     if dist_info()[0] == 0: print(json.dumps(res))
     return 0
+
+# %% ../nbs/03_training.ipynb #8a0161b2
+def learning_curve(log_path) -> 'pd.DataFrame':
+    "Evaluation records of a training log as a long table: datasets seen, split, n range, MSE (nats^2)."
+    import pandas as pd
+    rows = []
+    for line in Path(log_path).read_text().splitlines():
+        r = json.loads(line)
+        if r.get('event') != 'eval': continue
+        for split, sc in r['scores'].items():
+            for rng, v in sc.items():
+                rows.append(dict(datasets=r.get('datasets_total', r['datasets_seen']), run=r.get('run', 1), split=split,
+                                 n_range=rng, mse=v['mse']))
+    return pd.DataFrame(rows)
