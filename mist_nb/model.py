@@ -164,7 +164,7 @@ def gaussian_summaries(z, x_mask, y_mask, row_mask):
     feats = torch.cat([torch.stack([plug, unbiased, shrunk, valid.double()], 1), ev], 1)
     return feats.float(), base.float()
 
-# %% ../nbs/01_model.ipynb #277b0cc4
+# %% ../nbs/01_model.ipynb #961e3eea
 class ColumnBlock(nn.Module):
     "Pre-norm transformer block over column tokens with edge-biased attention and edge-valued messages."
     def __init__(self, width: int, heads: int):
@@ -187,7 +187,7 @@ class ColumnBlock(nn.Module):
         t = t + self.out(msg.reshape(B, D, w))
         return t + self.mlp(self.norm2(t))
 
-# %% ../nbs/01_model.ipynb #961e3eea
+# %% ../nbs/01_model.ipynb #72acafb8
 TAU_KNOTS = (0.0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 1.0)
 _MID = TAU_KNOTS.index(0.5)
 
@@ -210,7 +210,7 @@ def quantile_at(values, tau):
     v0, v1 = values.gather(1, i - 1), values.gather(1, i)
     return v0 + (v1 - v0) * (tau - t0) / (t1 - t0)
 
-# %% ../nbs/01_model.ipynb #27e99c99
+# %% ../nbs/01_model.ipynb #4112ba84
 @dataclass
 class MISTConfig:
     "Architecture of a MIST network (stored in every checkpoint)."
@@ -233,7 +233,7 @@ class MISTConfig:
 
     def to_dict(self) -> dict: return asdict(self)
 
-# %% ../nbs/01_model.ipynb #bdc8afb2
+# %% ../nbs/01_model.ipynb #6381292b
 class MISTNet(nn.Module):
     "MIST: maps padded samples (x, y) with masks to MI in nats (point) or a monotone quantile function."
     def __init__(self, cfg: MISTConfig | None = None, **kwargs):
@@ -260,7 +260,7 @@ class MISTNet(nn.Module):
         if self.soft_rank_temperature: return soft_copula_scores(v, row_mask, self.soft_rank_temperature)
         return copula_scores(v, row_mask)
 
-# %% ../nbs/01_model.ipynb #6381292b
+# %% ../nbs/01_model.ipynb #b42af46a
 def _side_mean(t, mask):
     return (t * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp_min(1)
 
@@ -311,12 +311,12 @@ def _mist_forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
 
 MISTNet.forward = _mist_forward
 
-# %% ../nbs/01_model.ipynb #1cc1c361
+# %% ../nbs/01_model.ipynb #ed3e6500
 def n_params(model: nn.Module) -> int:
     "Number of parameters of `model`."
     return sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/01_model.ipynb #45aae452
+# %% ../nbs/01_model.ipynb #7e882352
 def symmetry_errors(model: MISTNet, x, y, seed: int = 0) -> dict:
     "Largest absolute output change under each symmetry of MI, for one dataset x (n, dx), y (n, dy)."
     g = make_generator(seed, 'symmetry')
