@@ -20,7 +20,7 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'BIMODAL_X', 'BIMOD
            'AdditiveNoise', 'get_family', 'Transform', 'get_transform', 'sample_components', 'Task', 'get_task',
            'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
            'reference_training_spec', 'training_spec', 'draw_tasks', 'make_grid', 'grid_datasets', 'grid_fingerprint',
-           'data_dir', 'data_path', 'write_grids', 'load_grid', 'throughput']
+           'grid_sample_summaries', 'check_grid', 'data_dir', 'data_path', 'write_grids', 'load_grid', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -781,11 +781,24 @@ def grid_datasets(cells, device='cpu'):
         yield c, x, y
 
 def grid_fingerprint(cells) -> str:
-    "SHA-256 of every regenerated sample of a grid (CPU float32 bytes)."
-    h = hashlib.sha256()
-    for _, x, y in grid_datasets(cells):
-        h.update(x.contiguous().numpy().tobytes()); h.update(y.contiguous().numpy().tobytes())
-    return h.hexdigest()
+    "SHA-256 of a grid's cells (families, parameters, n, seeds) in canonical JSON; the same on every machine."
+    return hashlib.sha256(json.dumps(cells, sort_keys=True, separators=(',', ':')).encode()).hexdigest()
+
+def grid_sample_summaries(cells) -> np.ndarray:
+    "Per cell: mean and std of the regenerated X and Y, in float64 (shape (cells, 4))."
+    out = [[t.double().mean().item(), t.double().std().item()] for _, x, y in grid_datasets(cells) for t in (x, y)]
+    return np.array(out, dtype=np.float64).reshape(len(cells), 4)
+
+def check_grid(cells, fingerprint: str, summaries, rtol: float = 1e-4):
+    "Raise ValueError naming the first cell whose regenerated sample no longer matches the manifest."
+    if grid_fingerprint(cells) != fingerprint: raise ValueError("grid cells differ from the manifest's fingerprint")
+    got, want = grid_sample_summaries(cells), np.asarray(summaries, dtype=np.float64)
+    scale = np.repeat(np.abs(want[:, ::2]) + np.abs(want[:, 1::2]), 2, axis=1)  # |mean| + std, per variable
+    bad = (np.abs(got - want) > rtol * scale + 1e-6).any(1)
+    if bad.any():
+        i = int(bad.nonzero()[0][0])
+        raise ValueError(f"{int(bad.sum())} grid samples changed; first: cell {i} ({cells[i]['family']}, "
+                         f"n={cells[i]['n']}): summaries {got[i].tolist()} vs manifest {want[i].tolist()}")
 
 # %% ../nbs/00_sampling.ipynb #96c5f960
 GRID_SEED = 2025
@@ -814,6 +827,7 @@ def write_grids(out_dir=None, per_cell: int = 4, seed: int = GRID_SEED) -> dict:
         (out / f'{split}.json').write_text(json.dumps(cells, separators=(',', ':')))
         manifest['splits'][split] = dict(spec=spec.to_dict(), spec_hash=spec.hash, count=len(cells),
                                          fingerprint=grid_fingerprint(cells),
+                                         sample_summaries=[[float(f'{v:.9g}') for v in r] for r in grid_sample_summaries(cells)],
                                          mi_range=[min(c['mi'] for c in cells), max(c['mi'] for c in cells)])
     (out / 'manifest.json').write_text(json.dumps(manifest, indent=1))
     return manifest
