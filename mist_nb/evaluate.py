@@ -470,10 +470,10 @@ def errors(ds: xr.Dataset) -> xr.DataArray:
     return (ds.estimate - ds.truth).rename('error')
 
 def accuracy(ds: xr.Dataset, by=('n_range',)) -> xr.Dataset:
-    "MSE (nats^2), MAE (nats), bias (nats) and count of finished cells per estimator, grouped by `by`."
+    "MSE (nats^2), MAE, median absolute error, bias (nats) and count of finished cells per estimator, grouped by `by`."
     e = errors(ds)
-    return xr.Dataset(dict(mse=_reduce(e ** 2, by), mae=_reduce(abs(e), by), bias=_reduce(e, by),
-                           count=_reduce(e.notnull(), by, 'sum')))
+    return xr.Dataset(dict(mse=_reduce(e ** 2, by), mae=_reduce(abs(e), by), medae=_reduce(abs(e), by, 'median'),
+                           bias=_reduce(e, by), count=_reduce(e.notnull(), by, 'sum')))
 
 def _covered(lo, hi, truth) -> xr.DataArray:
     "1 where lo <= truth <= hi, 0 where not, NaN where a bound is missing."
@@ -524,19 +524,27 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
     return d.to_dataframe().reset_index().dropna(subset=['estimate'])
 
 # %% ../nbs/06_evaluation.ipynb #1225966b
-_YLABEL = dict(mse='MSE (nats²)', mae='MAE (nats)', bias='bias (nats)')
+_YLABEL = dict(mse='MSE (nats²)', mae='MAE (nats)', medae='median |error| (nats)', bias='bias (nats)')
+_TITLE = dict(mse='MSE', mae='MAE', medae='median |error|', bias='bias')
 
-def fig_error_vs_n(results, metric: str = 'mse'):
-    "Error against sample size per estimator (log scale), one panel per results Dataset."
-    _, sns = _plt()
-    results = _as_results(results)
-    fig, axes = _panels(results)
-    for ax, (name, ds) in zip(axes, results.items()):
-        df = accuracy(ds, by=('n',))[metric].to_dataframe().reset_index().dropna(subset=[metric])
-        sns.lineplot(df, x='n', y=metric, hue='estimator', marker='o', markersize=4, ax=ax)
-        ax.set(yscale='log' if metric != 'bias' else 'linear', title=f"{name.upper()}: {metric.upper()} by n", ylabel=_YLABEL[metric])
-    _legend_outside(axes)
-    return fig
+def _metric_panels(results, by: str, metric):
+    "Error against `by` per estimator: one column per results Dataset, one row per metric (a name or a sequence)."
+    plt, sns = _plt()
+    metrics = (metric,) if isinstance(metric, str) else tuple(metric)
+    fig, axes = plt.subplots(len(metrics), len(results), figsize=(5.0 * len(results), 3.6 * len(metrics)),
+                             squeeze=False, constrained_layout=True)
+    for row, m in zip(axes, metrics):
+        for ax, (name, ds) in zip(row, results.items()):
+            df = accuracy(ds, by=(by,))[m].to_dataframe().reset_index().dropna(subset=[m])
+            if m != 'bias': df = df[df[m] > 0]   # log scale: an exact 0 cannot be drawn
+            sns.lineplot(df, x=by, y=m, hue='estimator', marker='o', markersize=4, ax=ax)
+            ax.set(yscale='log' if m != 'bias' else 'linear', title=f"{name.upper()}: {_TITLE[m]} by {by}", ylabel=_YLABEL[m])
+    _legend_outside(list(axes.flat))
+    return fig, axes
+
+def fig_error_vs_n(results, metric=('mse', 'medae')):
+    "Error against sample size per estimator (log scale); by default MSE (the tails) above the median |error| (the typical case)."
+    return _metric_panels(_as_results(results), 'n', metric)[0]
 
 def fig_estimate_vs_truth(ds: xr.Dataset, col_wrap: int = 4):
     "Estimate against true MI per estimator (colour: n), with the diagonal."
@@ -578,18 +586,13 @@ def fig_seconds_vs_n(results):
     _legend_outside(axes)
     return fig
 
-def fig_error_vs_dim(results, metric: str = 'mse'):
-    "Error against dimension (dim_x = dim_y) per estimator, one panel per results Dataset with a dim axis."
-    _, sns = _plt()
+def fig_error_vs_dim(results, metric=('mse', 'medae')):
+    "Error against dimension (dim_x = dim_y) per estimator, one column per results Dataset with a dim axis."
     results = {k: v for k, v in _as_results(results).items() if 'dim' in v.dims}
     if not results: raise ValueError("no results with a dim axis (bmi results have none)")
-    fig, axes = _panels(results)
-    for ax, (name, ds) in zip(axes, results.items()):
-        df = accuracy(ds, by=('dim',))[metric].to_dataframe().reset_index().dropna(subset=[metric])
-        sns.lineplot(df, x='dim', y=metric, hue='estimator', marker='o', ax=ax)
-        ax.set(xscale='log', yscale='log', title=f"{name.upper()}: {metric.upper()} by dimension", ylabel=_YLABEL[metric], xlabel='dim_x = dim_y')
-        ax.set_xticks(ds.dim.values, [str(d) for d in ds.dim.values]); ax.minorticks_off()
-    _legend_outside(axes)
+    fig, axes = _metric_panels(results, 'dim', metric)
+    for ax, ds in zip(axes.flat, [*results.values()] * axes.shape[0]):
+        ax.set(xscale='log', xlabel='dim_x = dim_y'); ax.set_xticks(ds.dim.values, [str(d) for d in ds.dim.values]); ax.minorticks_off()
     return fig
 
 # %% ../nbs/06_evaluation.ipynb #8c52fdf6
