@@ -13,9 +13,10 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.nn as nn
-from .sampling import data_path, MetaDistribution, training_spec, make_generator, seed_int
-from .model import MISTNet, MISTConfig, quantile_at, TAU_KNOTS
-from .train import load_checkpoint, MODEL_FORMAT, atomic_write_text
+from .core import data_path, atomic_write_text
+from .sampling import MetaDistribution, training_spec, make_generator, seed_int
+from .model import MISTNet, MISTConfig, quantile_at, TAU_KNOTS, config_from_dict
+from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'as_samples',
@@ -69,7 +70,7 @@ def check_pair(x, y, warn: bool = True):
     return x, y, notes
 
 # %% ../nbs/04_estimate.ipynb #f38c7a0c
-SHIPPED = ('mist-qr', 'mist')
+SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
 
 def resolve_checkpoint(name_or_path=None) -> Path:
     "Path of a shipped model ('mist-qr' by default, or 'mist') or of a checkpoint file."
@@ -84,8 +85,8 @@ def load_model(path) -> tuple:
     ck = load_checkpoint(path)
     if ck.get('format') != MODEL_FORMAT:
         raise ValueError(f"{path} has format {ck.get('format')!r}, expected {MODEL_FORMAT!r} (export training runs with mist_nb.train.export_model)")
-    try: cfg = MISTConfig(**{'sign_invariant': False, **ck['config']})  # checkpoints from before sign canonicalisation
-    except TypeError as e: raise ValueError(f"{path} has a config this version cannot read: {e}") from e
+    try: cfg = config_from_dict(ck['config'])  # older checkpoints: the fields they lack take their legacy values
+    except ValueError as e: raise ValueError(f"{path}: {e}") from e
     net = MISTNet(cfg)
     try: net.load_state_dict(ck['state_dict'])
     except RuntimeError as e: raise ValueError(f"{path} does not match the architecture in its config: {str(e)[:300]}") from e

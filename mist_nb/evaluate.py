@@ -18,26 +18,25 @@ import pandas as pd
 import torch
 import xarray as xr
 from joblib import Parallel, delayed
-from .sampling import (Task, get_task, list_tasks, draw_tasks, imd_spec, oomd_spec, training_spec, IMD_FAMILIES,
+from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, imd_spec, oomd_spec, training_spec, IMD_FAMILIES,
                               OOMD_FAMILIES, N_GRID, GRID_SEED, seed_int, data_dir)
 from .estimate import MIST, SHIPPED, resolve_checkpoint, load_model
 from .baselines import KSG, CCA, GaussianCopula, MINE, NWJ, InfoNCE, check_xy
-from .train import N_RANGES, n_range_label, git_revision, hardware, atomic_write_text
+from .train import N_RANGES, n_range_label
+from .core import file_sha256, git_revision, hardware, atomic_write_text
 
 # %% auto #0
-__all__ = ['SPECS', 'AXES', 'BENCH_DIMS', 'BENCH_SEEDS', 'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'RANGE_LABELS', 'PAPER_MSE',
-           'TITLES', 'NEURAL', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'RidgeFallback', 'has_quantiles',
-           'run_estimator', 'file_sha256', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance', 'progress_dir',
-           'read_records', 'open_progress', 'single_thread', 'run_chunk', 'work_units', 'results_dataset', 'provenance',
-           'run_sweep', 'save_results', 'load_results', 'errors', 'accuracy', 'coverage', 'speed', 'tidy',
-           'fig_error_vs_n', 'fig_estimate_vs_truth', 'fig_calibration', 'fig_seconds_vs_n', 'fig_error_vs_dim',
-           'draw_figures', 'fmt', 'md_table', 'load_all', 'grid_note', 'accuracy_table', 'by_n_table', 'coverage_table',
-           'speed_table', 'family_table', 'task_table', 'readme_tables', 'benchmark_estimators', 'benchmark_plan',
-           'run_benchmark', 'models_table', 'mtest_table', 'coverage_report', 'speed_report', 'ablation_report',
-           'flows_report', 'readme_report']
+__all__ = ['AXES', 'BENCH_DIMS', 'BENCH_SEEDS', 'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'RANGE_LABELS', 'PAPER_MSE', 'TITLES',
+           'NEURAL', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'RidgeFallback', 'has_quantiles', 'run_estimator',
+           'weights_sha256', 'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress',
+           'single_thread', 'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results',
+           'load_results', 'errors', 'accuracy', 'coverage', 'speed', 'tidy', 'fig_error_vs_n', 'fig_estimate_vs_truth',
+           'fig_calibration', 'fig_seconds_vs_n', 'fig_error_vs_dim', 'draw_figures', 'fmt', 'md_table', 'load_all',
+           'grid_note', 'accuracy_table', 'by_n_table', 'coverage_table', 'speed_table', 'family_table', 'task_table',
+           'readme_tables', 'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'models_table', 'mtest_table',
+           'coverage_report', 'speed_report', 'ablation_report', 'flows_report', 'readme_report']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
-SPECS = dict(imd=imd_spec, oomd=oomd_spec, train=training_spec)
 AXES = ('families', 'ns', 'dims', 'seeds')
 
 @lru_cache(maxsize=4096)
@@ -222,13 +221,6 @@ def run_estimator(est, x, y, levels=INTERVAL_LEVELS, taus=QUANTILE_TAUS) -> dict
                     error=f"{type(e).__name__}: {e}"[:300])
 
 # %% ../nbs/06_evaluation.ipynb #3bba3451
-def file_sha256(path) -> str:
-    "SHA-256 of a file's bytes."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()
-
 def weights_sha256(net: torch.nn.Module) -> str:
     "SHA-256 of a network's parameters and buffers (names, dtypes, shapes and values)."
     h = hashlib.sha256()

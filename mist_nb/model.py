@@ -11,13 +11,15 @@ from dataclasses import dataclass, asdict, field
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from .core import patch
 from .sampling import make_generator
 
 # %% auto #0
-__all__ = ['NEG', 'N_CANONICAL', 'TAU_KNOTS', 'masked_ranks', 'copula_scores', 'soft_copula_scores', 'standardize',
-           'canonical_signs', 'EntryFeatures', 'RowAttention', 'weighted_correlations', 'logdet_bias',
-           'gaussian_summaries', 'ColumnBlock', 'knot_values', 'quantile_at', 'MISTConfig', 'MISTNet', 'n_params',
-           'symmetry_errors']
+__all__ = ['NEG', 'N_CANONICAL', 'KNN_KS', 'TAU_KNOTS', 'LEGACY_CONFIG', 'masked_ranks', 'copula_scores', 'soft_copula_scores',
+           'standardize', 'canonical_signs', 'redundant_columns', 'EntryFeatures', 'RowAttention',
+           'weighted_correlations', 'logdet_bias', 'gaussian_summaries', 'neighbour_features', 'NeighbourPool',
+           'CellAttention', 'ColumnBlock', 'knot_values', 'quantile_at', 'MISTConfig', 'config_from_dict', 'MISTNet',
+           'n_params', 'transplant', 'symmetry_errors']
 
 # %% ../nbs/01_model.ipynb #6eca4aa8
 NEG = -1e4  # additive attention bias for masked positions (finite: safe in bf16)
@@ -76,6 +78,23 @@ def canonical_signs(z: torch.Tensor, col_mask: torch.Tensor) -> torch.Tensor:
     return w * torch.where(skew < 0, -1.0, 1.0).to(z.dtype)[:, None, None]
 
 # %% ../nbs/01_model.ipynb #92d8cd56
+def redundant_columns(z: torch.Tensor, col_mask: torch.Tensor, Dx: int, tol: float = 1e-6) -> torch.Tensor:
+    "Column mask (B, D) with columns that are (near-)exact linear combinations of earlier same-side columns removed."
+    B, n, D = z.shape
+    keep = col_mask.clone()
+    for lo, hi in ((0, Dx), (Dx, D)):
+        basis = []                                        # orthonormal kept directions of this side, (B, n) float64 each
+        for j in range(lo, hi):
+            v = z[:, :, j].double()
+            norm0 = (v * v).sum(1)
+            for q in basis: v = v - (q * v).sum(1, keepdim=True) * q
+            r = (v * v).sum(1)
+            ok = col_mask[:, j] & (r > tol * norm0.clamp_min(1e-300))
+            keep[:, j] = ok
+            basis.append(torch.where(ok[:, None], v / r.clamp_min(1e-300).sqrt()[:, None], torch.zeros_like(v)))
+    return keep
+
+# %% ../nbs/01_model.ipynb #52ce4374
 class EntryFeatures(nn.Module):
     "Per-entry features: normalised Hermite polynomials He1..He3 of z plus `k_learned` learned ones."
     def __init__(self, k_learned: int = 3, hidden: int = 16):
@@ -88,7 +107,7 @@ class EntryFeatures(nn.Module):
         if self.mlp is None: return torch.stack(h, -1)
         return torch.cat([torch.stack(h, -1), self.mlp(z[..., None])], -1)
 
-# %% ../nbs/01_model.ipynb #917c1bbd
+# %% ../nbs/01_model.ipynb #6eab4c7d
 class RowAttention(nn.Module):
     "Induced attention over rows: a uniform weighting plus `m` learned ones, from column-symmetric row keys."
     def __init__(self, k: int, m: int = 2, hidden: int = 32):
@@ -121,7 +140,7 @@ def weighted_correlations(phi, a):
         out.append(cov * sd[:, :, None] * sd[:, None, :])
     return torch.stack(out, 1)
 
-# %% ../nbs/01_model.ipynb #de49ead1
+# %% ../nbs/01_model.ipynb #194eb450
 N_CANONICAL = 8
 
 def _logdet_chol(a):
@@ -135,7 +154,7 @@ def logdet_bias(d, n):
     terms = torch.digamma(((n[..., None] - i).clamp_min(0.5)) / 2) * (i <= d[..., None])
     return terms.sum(-1) + d * torch.log(2 / (n - 1).clamp_min(1))
 
-def gaussian_summaries(z, x_mask, y_mask, row_mask):
+def gaussian_summaries(z, x_mask, y_mask, row_mask, ridge: float = 1e-9):
     "Gaussian-copula MI (plug-in, bias-corrected, shrunk), a validity flag and top squared canonical correlations."
     B, n, D = z.shape
     Dx = x_mask.shape[1]
@@ -150,13 +169,13 @@ def gaussian_summaries(z, x_mask, y_mask, row_mask):
     def mi_of(Cl):
         lx, Lx = _logdet_chol(Cl[:, :Dx, :Dx]); ly, Ly = _logdet_chol(Cl[:, Dx:, Dx:]); lxy, _ = _logdet_chol(Cl)
         return 0.5 * (lx + ly - lxy), Lx, Ly
-    plug, Lx, Ly = mi_of(0.999 * C + 0.001 * eye)
+    plug, Lx, Ly = mi_of((1 - ridge) * C + ridge * eye)  # a tiny ridge: a 1-D plug-in can reach ~10 nats
     valid = nr > dx + dy + 1
     corr = 0.5 * (logdet_bias(dx, nr) + logdet_bias(dy, nr) - logdet_bias(dx + dy, nr))
     unbiased = torch.where(valid, (plug - corr).clamp_min(0), torch.zeros_like(plug))
     lam = ((dx + dy) / (nr + dx + dy)).clamp(0.01, 0.9)[:, None, None]
     shrunk, _, _ = mi_of((1 - lam) * C + lam * eye)
-    M = torch.linalg.solve_triangular(Lx, 0.999 * C[:, :Dx, Dx:], upper=False)
+    M = torch.linalg.solve_triangular(Lx, (1 - ridge) * C[:, :Dx, Dx:], upper=False)
     M = torch.linalg.solve_triangular(Ly, M.transpose(1, 2), upper=False)
     ev = torch.linalg.eigvalsh(M @ M.transpose(1, 2) if Dx >= D - Dx else M.transpose(1, 2) @ M)
     ev = F.pad(ev.flip(-1).clamp(0, 1), (0, max(0, N_CANONICAL - ev.shape[1])))[:, :N_CANONICAL]
@@ -164,7 +183,101 @@ def gaussian_summaries(z, x_mask, y_mask, row_mask):
     feats = torch.cat([torch.stack([plug, unbiased, shrunk, valid.double()], 1), ev], 1)
     return feats.float(), base.float()
 
-# %% ../nbs/01_model.ipynb #961e3eea
+# %% ../nbs/01_model.ipynb #27e99c99
+KNN_KS = (1, 2, 4, 8, 16)
+
+def _side_distances(a, b, d):
+    "Euclidean distances (B, q, n) between rows of a (B, q, D) and b (B, n, D), divided by sqrt(d) (B,)."
+    if a.shape[-1] <= 8:  # direct differences (no Gram matrix): exact to float32 rounding, and fastest in low dimension
+        dist = torch.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist')
+    else:                 # a Gram matrix, in float64: in float32 its cancellation error (~1e-3) swamps small distances
+        a, b = a.double(), b.double()
+        dist = ((a * a).sum(-1)[:, :, None] + (b * b).sum(-1)[:, None, :] - 2 * a @ b.transpose(1, 2)).clamp_min(1e-30).sqrt().float()
+    return dist / d.to(dist.dtype).clamp_min(1).sqrt()[:, None, None]
+
+def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | None = None, temperature: float | None = None):
+    "Per-row KSG statistics of scores z (B, n, Dx+Dy): (features (B, q, 3 len(ks)), query mask (B, q))."
+    B, n, D = z.shape
+    Dx = x_mask.shape[1]
+    q = n if max_query is None else min(n, max_query)
+    zx, zy = z[..., :Dx] * x_mask[:, None], z[..., Dx:] * y_mask[:, None]
+    invalid = ~row_mask[:, None, :] | torch.eye(q, n, dtype=torch.bool, device=z.device)[None]   # padding and self
+    dX = _side_distances(zx[:, :q], zx, x_mask.sum(1)).masked_fill(invalid, math.inf)
+    dY = _side_distances(zy[:, :q], zy, y_mask.sum(1)).masked_fill(invalid, math.inf)
+    nr = row_mask.sum(1)
+    kmax = max(1, min(max(ks), n - 1))
+    nearest = torch.maximum(dX, dY).topk(kmax, dim=-1, largest=False).values         # (B, q, kmax), ascending
+    psi = lambda v: torch.digamma(v.double())
+    feats = []
+    for k in ks:
+        kk = torch.clamp(torch.minimum(torch.full_like(nr, k), nr - 1), 1, kmax)    # k, or n - 1 for tiny samples
+        eps = nearest.gather(2, (kk - 1)[:, None, None].expand(B, q, 1))
+        if temperature:  # differentiable counts for the torch module: sigmoids instead of indicators
+            s = lambda d: torch.sigmoid((eps - d) / (temperature * eps.clamp_min(1e-12))).sum(-1)
+            cx, cy = s(dX), s(dY)
+        else: cx, cy = (dX < eps).sum(-1), (dY < eps).sum(-1)
+        px, py = psi(cx + 1), psi(cy + 1)
+        a = psi(kk)[:, None] + psi(nr)[:, None] - px - py
+        feats += [a, (px - py).abs(), torch.log(eps[..., 0].double().clamp_min(1e-9))]
+    qmask = row_mask[:, :q]
+    return (torch.stack(feats, -1) * qmask[..., None]).float(), qmask
+
+# %% ../nbs/01_model.ipynb #1cc1c361
+class NeighbourPool(nn.Module):
+    "Row tokens from neighbour statistics, pooled by mean and by attention over rows (memory linear in n)."
+    def __init__(self, n_feat: int, width: int = 64, seeds: int = 4):
+        super().__init__()
+        self.embed = nn.Sequential(nn.Linear(n_feat + 3, width), nn.GELU(), nn.Linear(width, width), nn.GELU(), nn.Linear(width, width))
+        self.key = nn.Linear(width, seeds)
+        self.n_out = (1 + seeds) * width + len(KNN_KS)
+
+    def forward(self, f, qmask, ctx):
+        "f: (B, q, n_feat) row features, qmask: (B, q), ctx: (B, 3) size context -> (B, n_out)."
+        h = self.embed(torch.cat([f, ctx[:, None, :].expand(-1, f.shape[1], -1)], -1))
+        m = qmask[..., None].to(h.dtype)
+        cnt = m.sum(1).clamp_min(1)
+        mean = (h * m).sum(1) / cnt
+        att = self.key(h).masked_fill(~qmask[..., None], NEG).softmax(1)          # (B, q, seeds)
+        pooled = torch.einsum('bqs,bqw->bsw', att, h).flatten(1)
+        ksg = (f[..., 0::3] * m).sum(1) / cnt                                        # per-k KSG estimates
+        return torch.cat([mean, pooled, ksg / 5], 1)
+
+# %% ../nbs/01_model.ipynb #ed3e6500
+class CellAttention(nn.Module):
+    "Cell tokens; attention across each row's columns (same-side bias); induced attention across rows; attention pooling."
+    def __init__(self, width: int = 32, heads: int = 4, inducing: int = 16, seeds: int = 4):
+        super().__init__()
+        self.h = heads
+        self.cell = nn.Sequential(nn.Linear(1, width), nn.GELU(), nn.Linear(width, width))
+        self.col = nn.MultiheadAttention(width, heads, batch_first=True)
+        self.side_bias = nn.Parameter(torch.zeros(heads))
+        self.row = nn.Sequential(nn.Linear(2 * width, width), nn.GELU(), nn.Linear(width, width))
+        self.inducing, self.seeds = nn.Parameter(torch.randn(inducing, width) / width ** 0.5), nn.Parameter(torch.randn(seeds, width) / width ** 0.5)
+        self.ind_in, self.ind_out = nn.MultiheadAttention(width, heads, batch_first=True), nn.MultiheadAttention(width, heads, batch_first=True)
+        self.pool = nn.MultiheadAttention(width, heads, batch_first=True)
+        self.n_out = seeds * width
+
+    def forward(self, z, x_mask, y_mask, row_mask):
+        B, n, D = z.shape
+        Dx, w = x_mask.shape[1], self.cell[0].out_features
+        col_mask = torch.cat([x_mask, y_mask], 1)
+        c = self.cell(z[..., None]).reshape(B * n, D, w)                               # cell tokens
+        side = torch.arange(D, device=z.device) >= Dx
+        bias = (side[:, None] == side[None, :]).float()[None] * self.side_bias[:, None, None]   # (h, D, D) same-side bias
+        keymask = torch.where(col_mask, 0.0, NEG).repeat_interleave(n, 0)            # (B n, D): padded columns
+        am = (bias[None] + keymask[:, None, None, :]).reshape(B * n * self.h, D, D)
+        c = c + self.col(c, c, c, attn_mask=am, need_weights=False)[0]
+        c = c.reshape(B, n, D, w) * col_mask[:, None, :, None]
+        px = c[:, :, :Dx].sum(2) / x_mask.sum(1).clamp_min(1)[:, None, None]
+        py = c[:, :, Dx:].sum(2) / y_mask.sum(1).clamp_min(1)[:, None, None]
+        r = self.row(torch.cat([px + py, px * py], -1))                                # (B, n, w) row tokens
+        pad = ~row_mask
+        H = self.ind_in(self.inducing.expand(B, -1, -1), r, r, key_padding_mask=pad, need_weights=False)[0]
+        r = r + self.ind_out(r, H, H, need_weights=False)[0]
+        out = self.pool(self.seeds.expand(B, -1, -1), r, r, key_padding_mask=pad, need_weights=False)[0]
+        return out.flatten(1)
+
+# %% ../nbs/01_model.ipynb #cd07635c
 class ColumnBlock(nn.Module):
     "Pre-norm transformer block over column tokens with edge-biased attention and edge-valued messages."
     def __init__(self, width: int, heads: int):
@@ -187,7 +300,7 @@ class ColumnBlock(nn.Module):
         t = t + self.out(msg.reshape(B, D, w))
         return t + self.mlp(self.norm2(t))
 
-# %% ../nbs/01_model.ipynb #72acafb8
+# %% ../nbs/01_model.ipynb #30877572
 TAU_KNOTS = (0.0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 1.0)
 _MID = TAU_KNOTS.index(0.5)
 
@@ -210,10 +323,10 @@ def quantile_at(values, tau):
     v0, v1 = values.gather(1, i - 1), values.gather(1, i)
     return v0 + (v1 - v0) * (tau - t0) / (t1 - t0)
 
-# %% ../nbs/01_model.ipynb #4112ba84
+# %% ../nbs/01_model.ipynb #adcbf781
 @dataclass
 class MISTConfig:
-    "Architecture of a MIST network (stored in every checkpoint)."
+    "Architecture of a MIST network (stored in every checkpoint); the defaults are the shipped architecture."
     mode: str = 'copula'       # 'copula' (rank-based, invariant to monotone maps) or 'standardize' (differentiable)
     quantile: bool = False     # quantile head (pinball loss) instead of a point head (MSE)
     k_learned: int = 3         # learned entry features on top of He1..He3
@@ -221,19 +334,33 @@ class MISTConfig:
     width: int = 64            # column-token and edge width
     heads: int = 4             # attention heads over columns
     layers: int = 3            # column transformer blocks
-    hidden: int = 128          # head MLP width
+    hidden: int = 256          # head MLP width
     summaries: bool = True     # feed Gaussian-copula summaries (and use one as the output baseline)
     sign_invariant: bool = True  # canonicalise column signs (exact invariance to decreasing maps)
+    gauss_ridge: float = 1e-9  # ridge r in (1 - r) C + r I for the plug-in Gaussian MI (1e-3 capped 1-D MI near 3.1 nats)
+    dedup: bool = True         # mask columns that are exact linear combinations of earlier same-side columns
+    knn: bool = True           # neighbour-statistics branch (row tokens pooled by attention)
+    knn_width: int = 64        # width of the neighbour row tokens
+    knn_seeds: int = 4         # attention poolings over rows
+    cells: bool = False        # the paper's cell-token two-dimensional attention branch (ablation)
 
     def __post_init__(self):
         if self.mode not in ('copula', 'standardize'): raise ValueError(f"mode must be 'copula' or 'standardize', got {self.mode!r}")
         if self.width % self.heads: raise ValueError(f"width {self.width} must be divisible by heads {self.heads}")
-        for k in ('width', 'heads', 'hidden'):
+        for k in ('width', 'heads', 'hidden', 'knn_width', 'knn_seeds'):
             if getattr(self, k) < 1: raise ValueError(f"{k} must be positive")
+        if not 0 <= self.gauss_ridge < 1: raise ValueError(f"gauss_ridge must be in [0, 1), got {self.gauss_ridge}")
 
     def to_dict(self) -> dict: return asdict(self)
 
-# %% ../nbs/01_model.ipynb #6381292b
+LEGACY_CONFIG = dict(sign_invariant=False, gauss_ridge=1e-3, dedup=False, knn=False, cells=False)  # fields missing from old checkpoints
+
+def config_from_dict(d: dict) -> MISTConfig:
+    "The MISTConfig a stored config dict describes: fields it lacks take their `LEGACY_CONFIG` values (then the defaults)."
+    try: return MISTConfig(**{**LEGACY_CONFIG, **d})
+    except TypeError as e: raise ValueError(f"a model config this version cannot read: {e}") from e
+
+# %% ../nbs/01_model.ipynb #f8a2f6c4
 class MISTNet(nn.Module):
     "MIST: maps padded samples (x, y) with masks to MI in nats (point) or a monotone quantile function."
     def __init__(self, cfg: MISTConfig | None = None, **kwargs):
@@ -247,11 +374,16 @@ class MISTNet(nn.Module):
         self.blocks = nn.ModuleList([ColumnBlock(w, cfg.heads) for _ in range(cfg.layers)])
         self.norm = nn.LayerNorm(w)
         n_in = 4 * w + 5 + (4 + N_CANONICAL if cfg.summaries else 0)
+        if cfg.knn:
+            self.neighbours = NeighbourPool(3 * len(KNN_KS), cfg.knn_width, cfg.knn_seeds); n_in += self.neighbours.n_out
+        if cfg.cells:
+            self.cell_branch = CellAttention(); n_in += self.cell_branch.n_out
         n_out = len(TAU_KNOTS) if cfg.quantile else 1
         self.head = nn.Sequential(nn.Linear(n_in, cfg.hidden), nn.GELU(), nn.Linear(cfg.hidden, cfg.hidden), nn.GELU(),
                                   nn.Linear(cfg.hidden, n_out))
 
-    soft_rank_temperature = None  # set to a float to use differentiable soft ranks in copula mode
+    soft_rank_temperature = None  # set to a float to use differentiable soft ranks (and soft neighbour counts) in copula mode
+    max_query = None              # neighbour queries per dataset: None = every row (inference); training uses a subset
 
     def preprocess(self, x, y, row_mask):
         "Scores fed to the network: copula (hard or soft ranks) or standardized."
@@ -260,7 +392,7 @@ class MISTNet(nn.Module):
         if self.soft_rank_temperature: return soft_copula_scores(v, row_mask, self.soft_rank_temperature)
         return copula_scores(v, row_mask)
 
-# %% ../nbs/01_model.ipynb #b42af46a
+# %% ../nbs/01_model.ipynb #f7d05286
 def _side_mean(t, mask):
     return (t * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp_min(1)
 
@@ -269,23 +401,44 @@ def _context(x_mask, y_mask, row_mask):
     n, dx, dy = row_mask.sum(1).float(), x_mask.sum(1).float(), y_mask.sum(1).float()
     return torch.stack([n.log() / 6, (dx + dy) / 64, dx * dy / 1024, (dx - dy).abs() / 32, (dx + dy) / n], 1)
 
-def _mist_forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
+def _masks(x, y, x_mask, y_mask, row_mask):
+    "Default all-true masks for unpadded inputs."
+    B, n, dev = x.shape[0], x.shape[1], x.device
+    ones = lambda *s: torch.ones(*s, dtype=torch.bool, device=dev)
+    return (ones(B, x.shape[2]) if x_mask is None else x_mask, ones(B, y.shape[2]) if y_mask is None else y_mask,
+            ones(B, n) if row_mask is None else row_mask)
+
+@patch
+def scores(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
+    "Scores z (B, n, Dx+Dy) after preprocessing, redundant-column masking and sign canonicalisation, with the updated masks."
+    x_mask, y_mask, row_mask = _masks(x, y, x_mask, y_mask, row_mask)
+    Dx = x.shape[2]
+    col_mask = torch.cat([x_mask, y_mask], 1)
+    with torch.autocast(x.device.type, enabled=False):
+        z = self.preprocess(x, y, row_mask) * col_mask[:, None, :]
+        if self.cfg.dedup:
+            col_mask = redundant_columns(z, col_mask, Dx)
+            z = z * col_mask[:, None, :]
+        if self.cfg.sign_invariant: z = canonical_signs(z, col_mask)
+    return z, col_mask[:, :Dx], col_mask[:, Dx:], row_mask
+
+# %% ../nbs/01_model.ipynb #ac507bdf
+@patch
+def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
     "Point MI (B,) in nats, or quantile values at TAU_KNOTS (B, n_knots) for a quantile model."
     B, n, Dx = x.shape
-    Dy, D = y.shape[2], x.shape[2] + y.shape[2]
-    dev = x.device
-    x_mask = torch.ones(B, Dx, dtype=torch.bool, device=dev) if x_mask is None else x_mask
-    y_mask = torch.ones(B, Dy, dtype=torch.bool, device=dev) if y_mask is None else y_mask
-    row_mask = torch.ones(B, n, dtype=torch.bool, device=dev) if row_mask is None else row_mask
+    D, dev = x.shape[2] + y.shape[2], x.device
+    z, x_mask, y_mask, row_mask = self.scores(x, y, x_mask, y_mask, row_mask)
     col_mask = torch.cat([x_mask, y_mask], 1)
     with torch.autocast(dev.type, enabled=False):  # scores and correlations stay in float32 under bf16 autocast
-        z = self.preprocess(x, y, row_mask) * col_mask[:, None, :]
-        if self.cfg.sign_invariant: z = canonical_signs(z, col_mask)
         phi = self.features(z) * (row_mask[:, :, None, None] & col_mask[:, None, :, None])
         K = phi.shape[-1]
         a = self.rows(phi, x_mask, y_mask, row_mask)                     # (B, n, J)
         J = a.shape[2]
         corr = weighted_correlations(phi, a).view(B, J, D, K, D, K)
+        if self.cfg.knn:
+            nf, qm = neighbour_features(z, x_mask, y_mask, row_mask, max_query=self.max_query,
+                                        temperature=0.1 if self.soft_rank_temperature else None)
     e = corr.permute(0, 2, 4, 1, 3, 5).reshape(B, D, D, J * K * K)
     side = torch.arange(D, device=dev) >= Dx
     same = (side[:, None] == side[None, :]).float().expand(B, D, D)
@@ -300,23 +453,38 @@ def _mist_forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
     cross, within = pair & (same == 0), pair & (same == 1) & (eye == 0)
     e_cross = (e * cross[..., None]).sum((1, 2)) / cross.sum((1, 2))[:, None].clamp_min(1)
     e_within = (e * within[..., None]).sum((1, 2)) / within.sum((1, 2))[:, None].clamp_min(1)
-    feats = [px + py, px * py, e_cross, e_within, _context(x_mask, y_mask, row_mask)]
+    ctx = _context(x_mask, y_mask, row_mask)
+    feats = [px + py, px * py, e_cross, e_within, ctx]
     base = torch.zeros(B, device=dev)
     if self.cfg.summaries:
-        with torch.autocast(dev.type, enabled=False): s, base = gaussian_summaries(z, x_mask, y_mask, row_mask)
+        with torch.autocast(dev.type, enabled=False): s, base = gaussian_summaries(z, x_mask, y_mask, row_mask, self.cfg.gauss_ridge)
         feats.append(torch.cat([s[:, :3] / 10, s[:, 3:]], 1))
+    if self.cfg.knn: feats.append(self.neighbours(nf, qm, ctx[:, [0, 1, 3]]))
+    if self.cfg.cells: feats.append(self.cell_branch(z, x_mask, y_mask, row_mask))
     out = self.head(torch.cat([f.float() for f in feats], 1)).float()
     if self.cfg.quantile: return knot_values(out, base)
     return F.softplus(out[:, 0] + base)
 
-MISTNet.forward = _mist_forward
-
-# %% ../nbs/01_model.ipynb #ed3e6500
+# %% ../nbs/01_model.ipynb #d6182cb4
 def n_params(model: nn.Module) -> int:
     "Number of parameters of `model`."
     return sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/01_model.ipynb #7e882352
+# %% ../nbs/01_model.ipynb #c450f716
+def transplant(model: nn.Module, state: dict) -> list:
+    "Load the tensors of `state` that fit `model`; widen the head's first layer with zero columns. Returns the names left at init."
+    own = model.state_dict()
+    fresh = []
+    for k, v in own.items():
+        w = state.get(k)
+        if w is not None and w.shape == v.shape: own[k] = w.clone()
+        elif w is not None and k == 'head.0.weight' and w.shape[0] == v.shape[0] and w.shape[1] < v.shape[1]:
+            own[k] = torch.cat([w, torch.zeros(v.shape[0], v.shape[1] - w.shape[1], dtype=w.dtype)], 1)
+        else: fresh.append(k)
+    model.load_state_dict(own)
+    return fresh
+
+# %% ../nbs/01_model.ipynb #b68aa40c
 def symmetry_errors(model: MISTNet, x, y, seed: int = 0) -> dict:
     "Largest absolute output change under each symmetry of MI, for one dataset x (n, dx), y (n, dy)."
     g = make_generator(seed, 'symmetry')
@@ -333,4 +501,6 @@ def symmetry_errors(model: MISTNet, x, y, seed: int = 0) -> dict:
                        F.pad(torch.ones(1, x.shape[1], dtype=torch.bool), (0, 2)), F.pad(torch.ones(1, y.shape[1], dtype=torch.bool), (0, 1)),
                        F.pad(torch.ones(1, n, dtype=torch.bool), (0, 5)))[0]
         out['padding'] = padded
+        if model.cfg.dedup and model.cfg.mode == 'copula':  # a duplicated column and a monotone copy of another add nothing
+            out['duplicates'] = f(torch.cat([x, x[:, :1], torch.exp(x[:, -1:])], 1), torch.cat([y, y[:, :1] * 2 + 1], 1))
     return {k: (v - ref).abs().max().item() for k, v in out.items()}

@@ -12,15 +12,21 @@ from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch
+from .core import data_dir, data_path, atomic_write_text
 
 # %% auto #0
-__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS',
-           'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
-           'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
-           'AdditiveNoise', 'get_family', 'Transform', 'get_transform', 'sample_components', 'Task', 'get_task',
-           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
-           'reference_training_spec', 'training_spec', 'draw_tasks', 'make_grid', 'grid_datasets', 'grid_fingerprint',
-           'grid_sample_summaries', 'check_grid', 'data_dir', 'data_path', 'write_grids', 'load_grid', 'throughput']
+__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOUT_CHANNELS', 'CLOSED_FORM_CHANNELS',
+           'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BIMODAL_X',
+           'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'SPECS', 'GRID_SEED',
+           'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi', 'column_masks',
+           'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal',
+           'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'Channel', 'get_channel', 'draw_mixture',
+           'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily',
+           'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks',
+           'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
+           'reference_training_spec', 'paper_training_spec', 'training_spec', 'heldout_spec', 'get_spec', 'draw_tasks',
+           'make_grid', 'grid_datasets', 'grid_fingerprint', 'grid_sample_summaries', 'check_grid', 'write_grids',
+           'load_grid', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -122,6 +128,11 @@ def structure_covariance(structure: str, params: dict, dim_x, dim_y, Dx: int, Dy
     elif structure == 'dense':
         rho = P('off_diag')
         cov = rho[:, None, None] * mf[:, :, None] * mf[:, None, :] + (1 - rho)[:, None, None] * eye
+    elif structure == 'within':  # dense correlation inside each side, none across: MI = 0 for the Gaussian
+        rho = P('off_diag')
+        sx = torch.cat([mx, torch.zeros_like(my)], 1).to(f64); sy = torch.cat([torch.zeros_like(mx), my], 1).to(f64)
+        same = sx[:, :, None] * sx[:, None, :] + sy[:, :, None] * sy[:, None, :]
+        cov = rho[:, None, None] * same + (1 - rho)[:, None, None] * eye
     elif structure == 'sparse':
         lam, k = P('strength'), P('n_interacting').long()
         if bool((k > torch.minimum(dim_x, dim_y)).any()) or bool((k < 0).any()):
@@ -148,8 +159,9 @@ def structure_covariance(structure: str, params: dict, dim_x, dim_y, Dx: int, Dy
 
 # %% ../nbs/00_sampling.ipynb #0a65657b
 DEFAULT_RANGES = dict(off_diag=(0.0, 0.5), strength=(0.1, 5.0), alpha=(0.0, 1.0), beta=(0.0, 1.0),
-                      dof=(1.0, 10.0), epsilon=(0.1, 2.0))
-STRUCTURE_PARAMS = dict(identity=(), dense=('off_diag',), sparse=('n_interacting', 'strength'),
+                      dof=(1.0, 10.0), epsilon=(0.1, 2.0),
+                      mi=(0.01, 15.0))  # total MI of channel families (nats, log-uniform; next section)
+STRUCTURE_PARAMS = dict(identity=(), dense=('off_diag',), within=('off_diag',), sparse=('n_interacting', 'strength'),
                         **{'2pair': ('strength',)}, lvm=('n_interacting', 'alpha', 'beta', 'strength'))
 
 def _uniform(B, lo_hi, gen, device):
@@ -170,8 +182,9 @@ def _standard_gamma(conc, gen):
 class Elliptical:
     "Gaussian or Student-t (X, Y) with a structured dispersion; MI in closed form."
     dist: str       # 'normal' or 'student'
-    structure: str  # 'identity', 'dense', 'sparse', '2pair' or 'lvm'
+    structure: str  # 'identity', 'dense', 'within', 'sparse', '2pair' or 'lvm'
     equal_dims = False
+    min_dim_x = 1
 
     @property
     def name(self): return f"{self.dist}-{self.structure}"
@@ -182,7 +195,7 @@ class Elliptical:
         B, dev = len(dim_x), dim_x.device
         kmax = torch.minimum(dim_x, dim_y)
         p = {}
-        if self.structure == 'dense':
+        if self.structure in ('dense', 'within'):
             _check_range('off_diag', r['off_diag'])
             p['off_diag'] = _uniform(B, r['off_diag'], gen, dev)
         if self.structure in ('sparse', 'lvm'):
@@ -235,6 +248,7 @@ class AdditiveNoise:
     "X ~ U(0,1)^d, Y = X + U(-eps_j, eps_j) per coordinate; needs dim_x == dim_y."
     name = 'additive-noise'
     equal_dims = True
+    min_dim_x = 1
 
     def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
         r = {**DEFAULT_RANGES, **(ranges or {})}
@@ -271,7 +285,7 @@ class AdditiveNoise:
 
 # %% ../nbs/00_sampling.ipynb #8c302da3
 FAMILIES = {f.name: f for f in [*(Elliptical(d, s) for d in ('normal', 'student')
-                                  for s in ('identity', 'dense', 'sparse', '2pair', 'lvm')), AdditiveNoise()]}
+                                  for s in ('identity', 'dense', 'within', 'sparse', '2pair', 'lvm')), AdditiveNoise()]}
 
 def get_family(name: str):
     "The family called `name` (see `FAMILIES`)."
@@ -279,6 +293,345 @@ def get_family(name: str):
     return FAMILIES[name]
 
 # %% ../nbs/00_sampling.ipynb #ad734fc0
+_NOISE_RANGE = dict(gauss=(-9.0, 9.0), logabs=(-32.0, 4.0))  # support kept for the noise density, in units of tau
+
+def _noise_pdf(kind: str, t):
+    "Density of the channel noise: 'gauss' (standard normal) or 'logabs' (log|E|, E standard normal)."
+    if kind == 'gauss': return np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
+    if kind == 'logabs': return 2 * np.exp(t - 0.5 * np.exp(2 * t)) / math.sqrt(2 * math.pi)
+    raise ValueError(f"unknown noise {kind!r}")
+
+def _riemann_entropy(p, h: float) -> float:
+    "Differential entropy -sum p log p h of a density sampled on a grid of spacing h."
+    p = p[p > 1e-300]
+    return float(-(p * np.log(p)).sum() * h)
+
+def noise_entropy(kind: str) -> float:
+    "h(eta) in nats: 'gauss' in closed form, 'logabs' by quadrature (= (log 2 - gamma_E)/2 + log(2 pi e)/2 - ... numerically)."
+    if kind == 'gauss': return 0.5 * math.log(2 * math.pi * math.e)
+    lo, hi = _NOISE_RANGE[kind]
+    t = np.linspace(lo, hi, 2_000_001)
+    return _riemann_entropy(_noise_pdf(kind, t), t[1] - t[0])
+
+def equal_mass_normal(M: int = 2**21) -> np.ndarray:
+    "M standard-normal quantile points Phi^-1((i + 1/2) / M): each carries mass 1/M."
+    from scipy.special import ndtri
+    return ndtri((np.arange(M) + 0.5) / M)
+
+def functional_mi(points, noise: str, tau: float, bins_per_tau: int = 40) -> float:
+    "I(X; U + tau*eta) in nats, where `points` are equal-mass samples of U = g(X) and eta has density `noise`."
+    from scipy.signal import fftconvolve
+    v = np.asarray(points, dtype=np.float64)
+    h = tau / bins_per_tau
+    lo = v.min()
+    pos = (v - lo) / h
+    i = np.floor(pos).astype(np.int64); f = pos - i
+    nb = int(i.max()) + 2
+    pu = (np.bincount(i, 1 - f, nb) + np.bincount(i + 1, f, nb)) / (len(v) * h)
+    a, b = _NOISE_RANGE[noise]
+    k = np.arange(math.floor(a * bins_per_tau), math.ceil(b * bins_per_tau) + 1)
+    pk = _noise_pdf(noise, k / bins_per_tau) / tau
+    py = np.clip(fftconvolve(pu, pk) * h, 0, None)
+    return _riemann_entropy(py, h) - noise_entropy(noise) - math.log(tau)
+
+# %% ../nbs/00_sampling.ipynb #e2ffa7fc
+def circle_mi(tau: float) -> float:
+    "I(X;Y) of (cos T + tau e1, sin T + tau e2), T uniform: 2 h(cos T + tau e) - h_2D, in nats."
+    from scipy.special import i0e
+    u = (np.arange(2**21) + 0.5) / 2**21
+    hx = functional_mi(np.cos(2 * math.pi * u), 'gauss', tau) + noise_entropy('gauss') + math.log(tau)  # h(X)
+    dr = tau / 200
+    r = np.arange(0.5, int((1 + 12 * tau) / dr) + 1) * dr
+    p = i0e(r / tau ** 2) * np.exp(-(r - 1) ** 2 / (2 * tau ** 2)) / (2 * math.pi * tau ** 2)
+    m = p > 1e-300
+    hxy = float(-(2 * math.pi * r[m] * p[m] * np.log(p[m])).sum() * dr)
+    return 2 * hx - hxy
+
+def xshape_mi(tau: float, M: int = 4096) -> float:
+    "I(X;Y) of the X-shaped mixture: Y = S rho X + tau E, S = +-1 fair, rho = sqrt(1 - tau^2); nats."
+    rho = math.sqrt(1 - tau * tau)
+    x = equal_mass_normal(M)[:, None]
+    dy = tau / 40
+    reach = rho * np.abs(x).max() + 10 * tau
+    y = np.arange(-reach, reach + dy, dy)[None, :]
+    p = 0.5 * (_noise_pdf('gauss', (y - rho * x) / tau) + _noise_pdf('gauss', (y + rho * x) / tau)) / tau
+    hyx = (-(p * np.log(np.where(p > 1e-300, p, 1.0))).sum(1) * dy).mean()  # E_x h(Y | X = x)
+    return 0.5 * math.log(2 * math.pi * math.e) - float(hyx)
+
+def _mix_logpdf_2d(pts, w, mu, cov):
+    "log density of a bivariate Gaussian mixture at pts (N, 2)."
+    out = []
+    for wk, m, S in zip(w, mu, cov):
+        d = pts - m; Si = np.linalg.inv(S)
+        q = np.einsum('ni,ij,nj->n', d, Si, d)
+        out.append(math.log(wk) - 0.5 * q - math.log(2 * math.pi) - 0.5 * math.log(np.linalg.det(S)))
+    return np.logaddexp.reduce(np.stack(out), axis=0)
+
+def _mix_logpdf_1d(t, w, mu, var):
+    return np.logaddexp.reduce(np.stack([math.log(wk) - 0.5 * (t - m) ** 2 / v - 0.5 * math.log(2 * math.pi * v)
+                                         for wk, m, v in zip(w, mu, var)]), axis=0)
+
+def mixture_mi(w, mu, cov, max_points: int = 4_000_000) -> float:
+    "I(X;Y) in nats of the bivariate Gaussian mixture sum_k w_k N(mu_k, cov_k), by 2-D quadrature."
+    w, mu, cov = np.asarray(w, float), np.asarray(mu, float), np.asarray(cov, float)
+    minor = min(np.sqrt(np.linalg.eigvalsh(S)[0]) for S in cov)
+    sd = np.sqrt(np.stack([np.diagonal(S) for S in cov]))
+    lo, hi = (mu - 8 * sd).min(0), (mu + 8 * sd).max(0)
+    h = max(minor / 4, math.sqrt((hi - lo).prod() / max_points))
+    gx, gy = np.arange(lo[0], hi[0], h) + h / 2, np.arange(lo[1], hi[1], h) + h / 2
+    lpx = _mix_logpdf_1d(gx, w, mu[:, 0], cov[:, 0, 0]); lpy = _mix_logpdf_1d(gy, w, mu[:, 1], cov[:, 1, 1])
+    total = 0.0
+    for j0 in range(0, len(gx), 256):  # in slabs: memory stays small
+        X, Y = np.meshgrid(gx[j0:j0 + 256], gy, indexing='ij')
+        lp = _mix_logpdf_2d(np.stack([X.ravel(), Y.ravel()], 1), w, mu, cov).reshape(X.shape)
+        total += float((np.exp(lp) * (lp - lpx[j0:j0 + 256, None] - lpy[None, :])).sum())
+    return total * h * h
+
+# %% ../nbs/00_sampling.ipynb #a8f6a1b1
+@dataclass(frozen=True)
+class Channel:
+    "One dependence channel: `width` X columns -> one Y column, noise scale tau; MI tabulated, closed-form or banked."
+    name: str
+    tau: tuple = (0.01, 10.0)   # (low, high) range of the noise scale tau
+    signal: object = None       # g(x, xp) for x (..., width) with xp = numpy or torch; None for special kinds
+    noise: str = 'gauss'        # 'gauss': Y = g(X) + tau E; 'scale': Y = E exp(g(X) / tau)
+    width: int = 1              # X columns the channel reads
+
+    def points(self, M: int = 2**21) -> np.ndarray:
+        "Equal-mass samples of U = g(X), X ~ N(0, I_width), for the quadrature."
+        if self.name.startswith('radial'):
+            from scipy.stats import chi
+            return chi.ppf((np.arange(M) + 0.5) / M, self.width)
+        if self.width == 1: return self.signal(equal_mass_normal(M)[:, None], np)
+        q = equal_mass_normal(4096)  # a 4096 x 4096 product grid of equal-mass points
+        return self.signal(np.stack(np.meshgrid(q, q, indexing='ij'), -1).reshape(-1, 2), np)
+
+    def quadrature_mi(self, tau: float, points=None) -> float:
+        "I(X;Y) in nats at noise scale `tau`, by quadrature (or closed form); `points` reuses `self.points()`."
+        if self.name == 'gauss': return 0.5 * math.log1p(tau ** -2)
+        if self.name == 'uniform': return float(additive_uniform_mi(tau))
+        if self.name == 'circle': return circle_mi(tau)
+        if self.name == 'xshape': return xshape_mi(tau)
+        return functional_mi(self.points() if points is None else points, 'logabs' if self.noise == 'scale' else 'gauss', tau)
+
+def _sq(x, xp): return x[..., 0] ** 2
+def _abs(x, xp): return xp.abs(x[..., 0])
+def _cos2(x, xp): return xp.cos(2 * x[..., 0])
+def _cubic(x, xp): return x[..., 0] ** 3 - 3 * x[..., 0]
+def _sign(x, xp): return xp.sign(x[..., 0])
+def _ident(x, xp): return x[..., 0]
+def _sine3(x, xp): return xp.sin(3 * x[..., 0])
+def _norm(x, xp): return xp.sqrt((x * x).sum(-1))
+def _prod(x, xp): return x[..., 0] * x[..., 1]
+
+CHANNELS = {c.name: c for c in [
+    Channel('gauss', (3e-5, 5.0)), Channel('uniform', (1e-4, 2.0)), Channel('mixture', (0.0, 0.0)),
+    Channel('parabola', (0.003, 10.0), _sq), Channel('abs', (0.003, 5.0), _abs), Channel('cos2', (0.003, 3.0), _cos2),
+    Channel('cubic', (0.005, 30.0), _cubic), Channel('step', (0.3, 5.0), _sign),
+    Channel('hetero-exp', (0.03, 10.0), _ident, 'scale'), Channel('hetero-abs', (0.03, 5.0), _abs, 'scale'),
+    Channel('radial2', (0.003, 5.0), _norm, width=2), Channel('radial3', (0.003, 5.0), _norm, width=3),
+    # held out from training and calibration:
+    Channel('sine3', (0.003, 3.0), _sine3), Channel('product', (0.003, 5.0), _prod, width=2),
+    Channel('circle', (0.005, 1.0)), Channel('xshape', (0.01, 0.95))]}
+HELDOUT_CHANNELS = ('sine3', 'product', 'circle', 'xshape')
+CLOSED_FORM_CHANNELS = ('gauss', 'uniform')
+
+def get_channel(name: str) -> Channel:
+    "The channel called `name` (see `CHANNELS`)."
+    if name not in CHANNELS: raise ValueError(f"unknown channel {name!r}; known: {sorted(CHANNELS)}")
+    return CHANNELS[name]
+
+# %% ../nbs/00_sampling.ipynb #9e290cb5
+MIXTURE_BANK_SIZE = 1024
+
+def draw_mixture(rng: np.random.Generator) -> dict:
+    "Parameters of one random bivariate Gaussian mixture (weights, means, covariances)."
+    K = int(rng.integers(2, 5))
+    w = rng.dirichlet(np.full(K, 2.0))
+    spread = rng.uniform(0.5, 3.0)
+    mu = rng.uniform(-spread, spread, (K, 2))
+    sd = np.exp(rng.uniform(math.log(0.1), 0.0, (K, 2)))
+    r = rng.uniform(-0.8, 0.8, K)
+    cov = np.stack([[[a * a, c * a * b], [c * a * b, b * b]] for (a, b), c in zip(sd, r)])
+    return dict(w=w.tolist(), mu=mu.tolist(), cov=cov.tolist())
+
+TABLE_SEED = 7  # root seed of the mixture bank
+
+def make_mixture_bank(size: int = MIXTURE_BANK_SIZE, seed: int = TABLE_SEED) -> list:
+    "The bank: `size` random mixtures with their quadrature MI (nats), sorted by MI."
+    rng = np.random.default_rng(seed_int(seed, 'mixture-bank'))
+    bank = []
+    for _ in range(size):
+        m = draw_mixture(rng)
+        bank.append({**m, 'mi': mixture_mi(m['w'], m['mu'], m['cov'])})
+    return sorted(bank, key=lambda m: m['mi'])
+
+# %% ../nbs/00_sampling.ipynb #22d62a6d
+TABLE_POINTS = 121
+
+def make_channel_tables(path=None, points: int = TABLE_POINTS, bank_size: int = MIXTURE_BANK_SIZE, progress: bool = False) -> dict:
+    "Tabulate I(tau) of every quadrature channel and build the mixture bank; write them to `path` (default data/grids/channels.json)."
+    out = dict(units='nats', how='mist_nb.sampling.make_channel_tables()', points=points, channels={})
+    names = [k for k in CHANNELS if k not in (*CLOSED_FORM_CHANNELS, 'mixture')]
+    for name in names:
+        ch = CHANNELS[name]
+        lt = np.linspace(math.log(ch.tau[0]), math.log(ch.tau[1]), points)
+        t0 = time.time()
+        pts = None if name in ('circle', 'xshape') else ch.points()
+        out['channels'][name] = dict(log_tau=lt.tolist(), mi=[ch.quadrature_mi(math.exp(v), pts) for v in lt])
+        if progress: print(f"{name}: {time.time() - t0:.0f} s")
+    out['mixture_bank'] = make_mixture_bank(bank_size)
+    path = Path(path) if path else data_dir() / 'grids' / 'channels.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(json.dumps(out, separators=(',', ':')), path)
+    return out
+
+_TABLES = {}
+
+def channel_tables() -> dict:
+    "The shipped tables (cached): {channel: (log_tau, mi) float64 tensors} plus the mixture bank."
+    if not _TABLES:
+        d = json.loads(data_path('grids', 'channels.json').read_text())
+        for k, v in d['channels'].items():
+            _TABLES[k] = (torch.tensor(v['log_tau'], dtype=torch.float64), torch.tensor(v['mi'], dtype=torch.float64))
+        bank = d['mixture_bank']
+        _TABLES['mixture'] = dict(w=[m['w'] for m in bank], mu=[m['mu'] for m in bank], cov=[m['cov'] for m in bank],
+                                  mi=torch.tensor([m['mi'] for m in bank], dtype=torch.float64))
+    return _TABLES
+
+def _interp(x, xs, ys):
+    "Piecewise-linear interpolation of (xs, ys) at x (torch, float64), clamped at the ends."
+    x = x.clamp(xs[0], xs[-1])
+    i = torch.searchsorted(xs, x.contiguous()).clamp(1, len(xs) - 1)
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+def channel_mi(name: str, theta) -> torch.Tensor:
+    "MI in nats of channel `name` at parameters `theta` (tau, or a bank index for 'mixture'), float64."
+    theta = torch.as_tensor(theta, dtype=torch.float64)
+    if name == 'gauss': return 0.5 * torch.log1p(theta ** -2)
+    if name == 'uniform': return additive_uniform_mi(theta)
+    t = channel_tables()
+    if name == 'mixture': return t['mixture']['mi'].to(theta.device)[theta.long()]
+    lt, mi = (a.to(theta.device) for a in t[name])
+    return _interp(theta.log(), lt, mi)
+
+def channel_tau(name: str, target) -> torch.Tensor:
+    "The noise scale tau at which channel `name` has MI `target` (clamped to its range); a bank index for 'mixture'."
+    target = torch.as_tensor(target, dtype=torch.float64)
+    if name == 'mixture':
+        mi = channel_tables()['mixture']['mi'].to(target.device)
+        return torch.searchsorted(mi, target.contiguous()).clamp(0, len(mi) - 1).double()
+    ch = get_channel(name)
+    lt = torch.linspace(math.log(ch.tau[0]), math.log(ch.tau[1]), TABLE_POINTS, dtype=torch.float64, device=target.device)
+    mi = channel_mi(name, lt.exp())
+    return _interp(target, mi.flip(0), lt.flip(0)).exp()
+
+# %% ../nbs/00_sampling.ipynb #a42d2eb3
+MAX_CHANNELS = 8
+
+def _draw_channel(name: str, theta, n: int, gen, device):
+    "x (P, n, width) and y (P, n) float32 samples of channel `name` at parameters `theta` (P,)."
+    ch, P = get_channel(name), len(theta)
+    rn = lambda *s: torch.randn(P, n, *s, generator=gen, device=device)
+    tau = theta.to(torch.float32)[:, None]
+    if name == 'mixture':
+        bank = channel_tables()['mixture']; idx = theta.long().tolist()
+        K = max(len(bank['w'][i]) for i in idx)
+        w = torch.tensor([bank['w'][i] + [0.0] * (K - len(bank['w'][i])) for i in idx], device=device)
+        mu = torch.tensor([bank['mu'][i] + [[0.0, 0.0]] * (K - len(bank['mu'][i])) for i in idx], device=device)
+        cov = torch.tensor([bank['cov'][i] + [[[1.0, 0.0], [0.0, 1.0]]] * (K - len(bank['cov'][i])) for i in idx], device=device)
+        z = torch.multinomial(w, n, replacement=True, generator=gen)                       # (P, n) component per row
+        L = torch.linalg.cholesky(cov.double()).float()
+        pick = lambda a: a.gather(1, z.reshape(P, n, *[1] * (a.dim() - 2)).expand(P, n, *a.shape[2:]))
+        xy = pick(mu) + (pick(L) @ rn(2)[..., None])[..., 0]
+        return xy[..., :1], xy[..., 1]
+    if name == 'uniform':
+        x = torch.rand(P, n, 1, generator=gen, device=device)
+        return x, x[..., 0] + (2 * torch.rand(P, n, generator=gen, device=device) - 1) * tau
+    if name == 'circle':
+        t = 2 * math.pi * torch.rand(P, n, generator=gen, device=device)
+        return (torch.cos(t) + tau * rn())[..., None], torch.sin(t) + tau * rn()
+    x = rn(ch.width)
+    if name == 'xshape':
+        s = torch.where(torch.rand(P, n, generator=gen, device=device) < 0.5, -1.0, 1.0)
+        return x, s * (1 - tau ** 2).clamp_min(0).sqrt() * x[..., 0] + tau * rn()
+    u = x[..., 0] if name == 'gauss' else ch.signal(x, torch)
+    if ch.noise == 'scale':  # sign(Y) log(1 + |Y|) for Y = E exp(u / tau): an increasing map of Y, computed without overflow
+        e = rn()
+        return x, torch.sign(e) * _softplus(u / tau + torch.log(e.abs().clamp_min(1e-30)))
+    return x, u + tau * rn()
+
+def _softplus(v): return torch.nn.functional.softplus(v)
+
+@dataclass(frozen=True)
+class ChannelFamily:
+    "c independent channels of the given kinds side by side, other columns independent N(0, 1); MI = sum of the channels'."
+    name: str
+    kinds: tuple
+    equal_dims = False
+
+    @property
+    def width(self) -> int: return max(get_channel(k).width for k in self.kinds)
+    @property
+    def min_dim_x(self) -> int: return self.width
+
+    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
+        "Per dataset: channel count, kind index and parameter per channel slot (B, MAX_CHANNELS)."
+        r = {**DEFAULT_RANGES, **(ranges or {})}
+        _check_range('mi', r['mi'], positive=True)
+        B, dev = len(dim_x), dim_x.device
+        cmax = torch.minimum(torch.minimum(dim_x // self.width, dim_y), torch.full_like(dim_x, MAX_CHANNELS)).clamp_min(1)
+        c = 1 + (torch.rand(B, generator=gen, device=dev, dtype=torch.float64) * cmax).long().clamp_max(cmax - 1)
+        kind = torch.randint(len(self.kinds), (B, MAX_CHANNELS), generator=gen, device=dev)
+        lo, hi = math.log(r['mi'][0]), math.log(r['mi'][1])
+        total = torch.exp(lo + (hi - lo) * torch.rand(B, generator=gen, device=dev, dtype=torch.float64))
+        e = -torch.log(torch.rand(B, MAX_CHANNELS, generator=gen, device=dev, dtype=torch.float64).clamp_min(1e-300))
+        e = e * (torch.arange(MAX_CHANNELS, device=dev)[None] < c[:, None])
+        target = total[:, None] * e / e.sum(1, keepdim=True)
+        theta = torch.zeros(B, MAX_CHANNELS, dtype=torch.float64, device=dev)
+        for k, name in enumerate(self.kinds):
+            sel = kind == k
+            if bool(sel.any()): theta[sel] = channel_tau(name, target[sel])
+        return dict(channels=c, kind=kind, theta=theta)
+
+    def _per_slot(self, params, device):
+        c = torch.as_tensor(params['channels'], device=device).long().reshape(-1)
+        kind = torch.as_tensor(params['kind'], device=device).long().reshape(len(c), -1)
+        theta = torch.as_tensor(params['theta'], dtype=torch.float64, device=device).reshape(len(c), -1)
+        return c, kind, theta
+
+    def mutual_information(self, params, dim_x, dim_y, Dx=None, Dy=None) -> torch.Tensor:
+        "Exact MI in nats (tabulated channels: to the tables' accuracy), float64 (B,)."
+        c, kind, theta = self._per_slot(params, dim_x.device)
+        mi = torch.zeros(len(c), dtype=torch.float64, device=dim_x.device)
+        active = torch.arange(kind.shape[1], device=dim_x.device)[None] < c[:, None]
+        for k, name in enumerate(self.kinds):
+            sel = (kind == k) & active
+            if bool(sel.any()): mi.index_put_((sel.nonzero()[:, 0],), channel_mi(name, theta[sel]), accumulate=True)
+        return mi
+
+    def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
+        "Samples (B, n, Dx+Dy) float32 and exact MI (B,) float64."
+        dev = dim_x.device
+        if bool((dim_x < self.width).any()): raise ValueError(f"{self.name} needs dim_x >= {self.width}")
+        c, kind, theta = self._per_slot(params, dev)
+        xy = torch.randn(len(c), n, Dx + Dy, generator=gen, device=dev)
+        w = self.width
+        for j in range(int(c.max())):
+            for k, name in enumerate(self.kinds):
+                sel = ((kind[:, j] == k) & (c > j)).nonzero().flatten()
+                if len(sel) == 0: continue
+                x, y = _draw_channel(name, theta[sel, j], n, gen, dev)
+                xy[sel, :, j * w:j * w + x.shape[2]] = x
+                xy[sel, :, Dx + j] = y
+        return xy, self.mutual_information(params, dim_x, dim_y)
+
+# %% ../nbs/00_sampling.ipynb #e3c48fa5
+TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in HELDOUT_CHANNELS and get_channel(k).width == 1)
+FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS)]})
+
+# %% ../nbs/00_sampling.ipynb #52e14ef1
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
 def _halfcube(x): return x * x.abs().sqrt()
 def _asinh(x):
@@ -305,7 +658,7 @@ BIMODAL_X, BIMODAL_Y = ((0.3, 0.7), (0.0, 5.0)), ((0.5, 0.5), (-1.0, 3.0))
 def _bimodal_x(x): return _bisect_icdf(_normal_cdf(x.double()), *BIMODAL_X).to(x.dtype)
 def _bimodal_y(x): return _bisect_icdf(_normal_cdf(x.double()), *BIMODAL_Y).to(x.dtype)
 
-# %% ../nbs/00_sampling.ipynb #30bc8a40
+# %% ../nbs/00_sampling.ipynb #70a48af9
 def _rotate_plane(v, i: int, j: int, speed):
     "Rotate coordinates (i, j) of rows of `v` (b, n, d) by angle speed * |v|^2 (bmi's spiral)."
     theta = speed[:, None] * (v * v).sum(-1)
@@ -328,17 +681,69 @@ def _spiral_side(v, dims, plane_for):
 def _spiral_plane_x(d): return (0, 1) if d >= 2 else None
 def _spiral_plane_y(d): return (1, 2) if d >= 3 else (0, 1) if d == 2 else None
 
-# %% ../nbs/00_sampling.ipynb #0c2a1c12
+# %% ../nbs/00_sampling.ipynb #fe743a01
+def _random_orthogonal(dims, D: int, gen):
+    "Haar-random orthogonal matrices (B, D, D) float64 acting on the first `dims` coordinates (identity on padding)."
+    B, dev = len(dims), dims.device
+    m = torch.arange(D, device=dev)[None] < dims[:, None]
+    mm = m[:, :, None] & m[:, None, :]
+    eye = torch.eye(D, dtype=torch.float64, device=dev).expand(B, D, D)
+    G = torch.where(mm, torch.randn(B, D, D, generator=gen, device=dev, dtype=torch.float64), eye)
+    Q, R = torch.linalg.qr(G)
+    return Q * torch.sign(torch.diagonal(R, dim1=1, dim2=2))[:, None, :]
+
+def _linear_side(v, dims, gen, kind: str):
+    "A random rotation (`kind`='rotate') or well-conditioned invertible map ('mix') of each dataset's real columns of v (B, n, D)."
+    if gen is None: raise ValueError(f"the {kind!r} transform draws random matrices: give a generator")
+    B, n, D = v.shape
+    if D == 0: return v
+    A = _random_orthogonal(dims, D, gen)
+    if kind == 'mix':
+        m = torch.arange(D, device=v.device)[None] < dims[:, None]
+        s = torch.exp(math.log(0.1) * torch.rand(B, D, generator=gen, device=v.device, dtype=torch.float64)) * m + ~m
+        A = A * s[:, None, :] @ _random_orthogonal(dims, D, gen)
+    return (v.double() @ A.transpose(1, 2)).to(v.dtype)
+
+def _dup_columns(xy, dim_x, dim_y, Dx: int, gen):
+    "Append to X a copy or an exact combination of its columns, and to Y a noisy combination of its columns (MI unchanged)."
+    if gen is None: raise ValueError("the 'dup' transform draws random columns: give a generator")
+    B, n, D = xy.shape
+    Dy, dev = D - Dx, xy.device
+    if bool((dim_x >= Dx).any()) or bool((dim_y >= Dy).any()): raise ValueError("'dup' needs a free padding column on each side")
+    out, b = xy.clone(), torch.arange(B, device=dev)
+    mx = (torch.arange(Dx, device=dev)[None] < dim_x[:, None]).to(xy.dtype)
+    my = (torch.arange(Dy, device=dev)[None] < dim_y[:, None]).to(xy.dtype)
+    copy = torch.rand(B, generator=gen, device=dev) < 0.5
+    j = (torch.rand(B, generator=gen, device=dev) * dim_x).long().clamp_max(dim_x - 1)
+    onehot = torch.nn.functional.one_hot(j, Dx).to(xy.dtype)
+    wx = torch.where(copy[:, None], onehot, torch.randn(B, Dx, generator=gen, device=dev) * mx)
+    out[b, :, dim_x] = (xy[..., :Dx] @ wx[:, :, None])[..., 0]
+    wy = torch.randn(B, Dy, generator=gen, device=dev) * my
+    c = (xy[..., Dx:] @ wy[:, :, None])[..., 0]
+    c = c + 0.05 * c.std(1, keepdim=True) * torch.randn(B, n, generator=gen, device=dev)
+    out[b, :, Dx + dim_y] = c
+    return out, dim_x + 1, dim_y + 1
+
+# %% ../nbs/00_sampling.ipynb #df4b1281
 @dataclass(frozen=True)
 class Transform:
-    "An injective map applied to X and to Y separately; keeps I(X;Y)."
+    "An injective map applied to X and to Y separately (or an MI-preserving extension of a side); keeps I(X;Y)."
     name: str
     fx: object = None     # elementwise map on X coordinates
     fy: object = None     # elementwise map on Y coordinates (defaults to fx)
-    kind: str = 'elementwise'  # or 'spiral', 'swissroll'
+    kind: str = 'elementwise'  # or 'spiral', 'swissroll', 'rotate', 'mix', 'dup'
 
-    def __call__(self, xy, dim_x, dim_y, Dx: int):
-        "Transformed copy of padded samples `xy` (B, n, Dx+Dy) and the new (dim_x, dim_y)."
+    @property
+    def extra(self) -> tuple:
+        "Columns the transform adds to (X, Y)."
+        return dict(swissroll=(1, 0), dup=(1, 1)).get(self.kind, (0, 0))
+
+    def __call__(self, xy, dim_x, dim_y, Dx: int, gen=None):
+        "Transformed copy of padded samples `xy` (B, n, Dx+Dy) and the new (dim_x, dim_y); `gen` draws random maps."
+        if self.kind in ('rotate', 'mix'):
+            x = _linear_side(xy[..., :Dx], dim_x, gen, self.kind)
+            return torch.cat([x, _linear_side(xy[..., Dx:], dim_y, gen, self.kind)], -1), dim_x, dim_y
+        if self.kind == 'dup': return _dup_columns(xy, dim_x, dim_y, Dx, gen)
         if self.kind == 'elementwise':
             fy = self.fy or self.fx
             return torch.cat([self.fx(xy[..., :Dx]), fy(xy[..., Dx:])], -1), dim_x, dim_y
@@ -357,14 +762,15 @@ class Transform:
 TRANSFORMS = {t.name: t for t in [
     Transform('halfcube', _halfcube), Transform('asinh', _asinh), Transform('wiggly', _wiggly_x, _wiggly_y),
     Transform('normal_cdf', _normal_cdf), Transform('bimodal', _bimodal_x, _bimodal_y),
-    Transform('spiral', kind='spiral'), Transform('swissroll', kind='swissroll')]}
+    Transform('spiral', kind='spiral'), Transform('swissroll', kind='swissroll'),
+    Transform('rotate', kind='rotate'), Transform('mix', kind='mix'), Transform('dup', kind='dup')]}
 
 def get_transform(name: str) -> Transform:
     "The transform called `name` (see `TRANSFORMS`)."
     if name not in TRANSFORMS: raise ValueError(f"unknown transform {name!r}; known: {sorted(TRANSFORMS)}")
     return TRANSFORMS[name]
 
-# %% ../nbs/00_sampling.ipynb #1ae173ab
+# %% ../nbs/00_sampling.ipynb #4ce97e91
 def _check_dims(dim_x, dim_y, max_dim=None):
     for nm, d in (('dim_x', dim_x), ('dim_y', dim_y)):
         if int(d) < 1: raise ValueError(f"{nm} must be at least 1, got {d}")
@@ -382,7 +788,7 @@ def _zero_padding(xy, dim_x, dim_y, Dx, Dy):
     mx, my = column_masks(dim_x, dim_y, Dx, Dy)
     return xy * torch.cat([mx, my], 1)[:, None, :].to(xy.dtype)
 
-# %% ../nbs/00_sampling.ipynb #9e290cb5
+# %% ../nbs/00_sampling.ipynb #f2d668e6
 def sample_components(family, params: dict, transforms: Sequence[str], dim_x, dim_y, n: int,
                       Dx: int, Dy: int, gen):
     "Padded samples (B, n, Dx+Dy), output dims and exact MI (float64) for one family and transform chain."
@@ -390,11 +796,16 @@ def sample_components(family, params: dict, transforms: Sequence[str], dim_x, di
     xy, mi = family.draw(params, dim_x, dim_y, n, Dx, Dy, gen)
     xy = _zero_padding(xy, dim_x, dim_y, Dx, Dy)
     for t in transforms:
-        xy, dim_x, dim_y = get_transform(t)(xy, dim_x, dim_y, Dx)
+        xy, dim_x, dim_y = get_transform(t)(xy, dim_x, dim_y, Dx, gen=gen)
         xy = _zero_padding(xy, dim_x, dim_y, Dx, Dy)
     return xy, dim_x, dim_y, mi
 
-# %% ../nbs/00_sampling.ipynb #edb0ec44
+def chain_extra(transforms) -> tuple:
+    "Columns a transform chain adds to (X, Y)."
+    ex = [get_transform(t).extra for t in transforms]
+    return sum(e[0] for e in ex), sum(e[1] for e in ex)
+
+# %% ../nbs/00_sampling.ipynb #b083d7c2
 class Task:
     "A distribution with fixed parameters and exact MI, following bmi's task protocol."
     def __init__(self, family: str, dim_x: int, dim_y: int, params: dict | None = None,
@@ -406,12 +817,12 @@ class Task:
         self.params = {k: torch.as_tensor(v, dtype=torch.float64).reshape(1, *np.shape(v))
                        for k, v in (params or {}).items()}
         if self.family.equal_dims and dim_x != dim_y: raise ValueError(f"{family} needs dim_x == dim_y")
+        if dim_x < self.family.min_dim_x: raise ValueError(f"{family} needs dim_x >= {self.family.min_dim_x}, got {dim_x}")
         if 'dof' in self.params and bool((self.params['dof'] <= 0).any()):
             raise ValueError(f"dof must be positive, got {self.params['dof'].item()}")
         dx, dy = torch.tensor([self.base_dim_x]), torch.tensor([self.base_dim_y])
         self._mi = float(self.family.mutual_information(self.params, dx, dy, *self._padded()).item())
-        self.dim_x = self.base_dim_x + sum(t == 'swissroll' for t in self.transforms)
-        self.dim_y = self.base_dim_y
+        self.dim_x, self.dim_y = self._padded()
         self.id = task_id or self._default_id()
         self.name = name or self.id
 
@@ -419,7 +830,9 @@ class Task:
         "Seed key of the untransformed distribution: transformed variants share its draws."
         return json.dumps([self.family.name, self.base_dim_x, self.base_dim_y, _params_to_json(self.params)], sort_keys=True)
 
-    def _padded(self): return max(self.base_dim_x, 2 if 'swissroll' in self.transforms else 1), self.base_dim_y
+    def _padded(self):
+        ex, ey = chain_extra(self.transforms)
+        return self.base_dim_x + ex, self.base_dim_y + ey
 
     def _default_id(self):
         ps = '-'.join(f"{k}={_fmt(v)}" for k, v in sorted(_params_to_json(self.params).items()))
@@ -460,7 +873,7 @@ def _fmt(v):
     if isinstance(v, list): return '[' + ','.join(_fmt(u) for u in v) + ']'
     return f"{v:g}"
 
-# %% ../nbs/00_sampling.ipynb #a42d2eb3
+# %% ../nbs/00_sampling.ipynb #3c377c98
 BMI_V1_TASKS = (
     '1v1-normal-0.75', 'normal_cdf-1v1-normal-0.75', '1v1-additive-0.1', '1v1-additive-0.75', '1v1-bimodal-0.75',
     'wiggly-1v1-normal-0.75', 'half_cube-1v1-normal-0.75', 'student-identity-1-1-1', 'asinh-student-identity-1-1-1',
@@ -492,7 +905,7 @@ _BASES = [
      lambda dx, dy, v, k, s: ('student-sparse', int(dx), int(dy), dict(dof=float(v), n_interacting=int(k), strength=float(s)), ())),
 ]
 
-# %% ../nbs/00_sampling.ipynb #e3c48fa5
+# %% ../nbs/00_sampling.ipynb #8d6c00cf
 _BMI_NAMES = {'normal': 'Bivariate normal 1 × 1', 'additive': 'Uniform 1 × 1 (additive noise={})', 'bimodal': 'Bimodal 1 × 1'}
 
 def _parse_task_id(task_id: str):
@@ -522,7 +935,7 @@ def list_tasks() -> list[str]:
     "The ids of bmi's 40 v1 benchmark tasks."
     return list(BMI_V1_TASKS)
 
-# %% ../nbs/00_sampling.ipynb #379a8469
+# %% ../nbs/00_sampling.ipynb #66d6f919
 @dataclass(frozen=True)
 class Component:
     "One family with a transform chain, a mixture weight and parameter ranges."
@@ -551,7 +964,7 @@ class Component:
 
     def hashable(self): return (self.family, self.transforms, self.weight, tuple(sorted((k, tuple(v)) for k, v in self.ranges.items())))
 
-# %% ../nbs/00_sampling.ipynb #fe743a01
+# %% ../nbs/00_sampling.ipynb #3bf4ae5e
 @dataclass
 class MIBatch:
     "A padded batch of datasets with exact MI (nats)."
@@ -574,7 +987,7 @@ class MIBatch:
 
 def asdict_shallow(obj): return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
-# %% ../nbs/00_sampling.ipynb #df4b1281
+# %% ../nbs/00_sampling.ipynb #9489b0d1
 def _randint(lo: int, hi: int, B: int, gen, device):
     return torch.randint(int(lo), int(hi) + 1, (B,), generator=gen, device=device)
 
@@ -622,9 +1035,9 @@ class MetaDistribution:
     @property
     def component_names(self): return [c.name for c in self.components]
 
-# %% ../nbs/00_sampling.ipynb #22ce88d3
+# %% ../nbs/00_sampling.ipynb #9216ef7a
 def _draw_dims(md: MetaDistribution, comp_idx, gen, device):
-    "Base (dim_x, dim_y) per dataset: equal with probability p_equal_dims, always for additive noise, 1-D X for Swiss roll."
+    "Base (dim_x, dim_y) per dataset: equal with probability p_equal_dims, always for additive noise, 1-D X for Swiss roll, room for added columns."
     B = len(comp_idx)
     dx, dy = _randint(*md.dim_x, B, gen, device), _randint(*md.dim_y, B, gen, device)
     same = torch.rand(B, generator=gen, device=device) < md.p_equal_dims
@@ -636,7 +1049,25 @@ def _draw_dims(md: MetaDistribution, comp_idx, gen, device):
     if lo > hi and bool(same.any()): raise ValueError(f"dim_x range {md.dim_x} and dim_y range {md.dim_y} do not overlap")
     eq = dx.clamp(lo, hi)
     dx, dy = torch.where(same, eq, dx), torch.where(same, eq, dy)
+    for ci, c in enumerate(md.components):  # room for the columns a chain adds, and for wide channels (no extra draws)
+        ex, ey = chain_extra(c.transforms)
+        mn = get_family(c.family).min_dim_x
+        if not (ex or ey or mn > 1) or 'swissroll' in c.transforms: continue
+        sel = comp_idx == ci
+        dx = torch.where(sel, dx.clamp_max(max(1, md.dim_x[1] - ex)).clamp_min(mn), dx)  # wide channels may exceed the range
+        dy = torch.where(sel, dy.clamp(1, max(1, md.dim_y[1] - ey)), dy)
+        if get_family(c.family).equal_dims: dy = torch.where(sel, dx, dy)
     return torch.where(roll, torch.ones_like(dx), dx), dy
+
+def _eligible(md: MetaDistribution, dim_x: int, dim_y: int) -> list:
+    "Per component: can it produce datasets with exactly (dim_x, dim_y) output columns?"
+    ok = []
+    for c in md.components:
+        fam, (ex, ey) = get_family(c.family), chain_extra(c.transforms)
+        bx, by = dim_x - ex, dim_y - ey
+        good = bx >= fam.min_dim_x and by >= 1 and (bx == by or not fam.equal_dims)
+        ok.append(good and (bx == 1 or 'swissroll' not in c.transforms))
+    return ok
 
 def _draw_n(md: MetaDistribution, B: int, gen, device):
     k = B if md.n_per_dataset else 1
@@ -649,25 +1080,33 @@ def _draw_n(md: MetaDistribution, B: int, gen, device):
     else: n = _randint(*md.n, k, gen, device)
     return n.expand(B) if k == 1 else n
 
-# %% ../nbs/00_sampling.ipynb #03cdbfbc
+# %% ../nbs/00_sampling.ipynb #b7f7192e
 def _sample_batch(md: MetaDistribution, batch_size: int, gen, device, n=None, dim_x=None, dim_y=None) -> MIBatch:
     B = int(batch_size)
     if B < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     w = torch.tensor([c.weight for c in md.components], dtype=torch.float64, device=device)
+    fixed = dim_x is not None and dim_y is not None
+    if fixed:  # one output shape for the whole batch: only components that can produce it
+        _check_dims(dim_x, dim_y)
+        ok = torch.tensor(_eligible(md, int(dim_x), int(dim_y)), device=device)
+        if not bool(ok.any()): raise ValueError(f"no component of {md.name or 'the meta-distribution'} makes datasets with "
+                                                f"dim_x={dim_x}, dim_y={dim_y} (equal dims, Swiss roll or added columns rule them out)")
+        w = w * ok
     comp = torch.multinomial(w, B, replacement=True, generator=gen)
+    extra = torch.tensor([chain_extra(c.transforms) for c in md.components], device=device).long()[comp]  # (B, 2)
     dx, dy = _draw_dims(md, comp, gen, device)
-    if dim_x is not None or dim_y is not None:  # one shape for the whole batch
+    if dim_x is not None or dim_y is not None:
         _check_dims(dim_x or 1, dim_y or 1)
-        if dim_x is not None: dx = torch.full_like(dx, int(dim_x))
-        if dim_y is not None: dy = torch.full_like(dy, int(dim_y))
+        if dim_x is not None: dx = torch.full_like(dx, int(dim_x)) - extra[:, 0]
+        if dim_y is not None: dy = torch.full_like(dy, int(dim_y)) - extra[:, 1]
         for ci, c in enumerate(md.components):
             if get_family(c.family).equal_dims and bool(((comp == ci) & (dx != dy)).any()):
                 raise ValueError(f"{c.family} needs dim_x == dim_y, got {int(dim_x or 0)} and {int(dim_y or 0)}")
     ns = _draw_n(md, B, gen, device) if n is None else torch.full((B,), int(n), device=device)
     if n is not None: _check_n(n)
     n_max = int(ns.max())
-    out_dx = dx + sum((comp == ci).long() for ci, c in enumerate(md.components) if 'swissroll' in c.transforms)
-    Dx, Dy = int(out_dx.max()), int(dy.max())
+    out_dx, out_dy = dx + extra[:, 0], dy + extra[:, 1]
+    Dx, Dy = int(out_dx.max()), int(out_dy.max())
     xy = torch.zeros(B, n_max, Dx + Dy, device=device)
     mi = torch.zeros(B, dtype=torch.float64, device=device)
     by_family, by_chain = {}, {}
@@ -686,14 +1125,14 @@ def _sample_batch(md: MetaDistribution, batch_size: int, gen, device, n=None, di
         if not chain or len(idx) == 0: continue
         v, vdx, vdy = xy[idx], dx[idx], dy[idx]
         for t in chain:
-            v, vdx, vdy = get_transform(t)(v, vdx, vdy, Dx)
+            v, vdx, vdy = get_transform(t)(v, vdx, vdy, Dx, gen=gen)
             v = _zero_padding(v, vdx, vdy, Dx, Dy)
         xy[idx] = v
     row_mask = torch.arange(n_max, device=device)[None, :] < ns[:, None]
     if md.n_per_dataset: xy = xy * row_mask[:, :, None]
-    mx, my = column_masks(out_dx, dy, Dx, Dy)
+    mx, my = column_masks(out_dx, out_dy, Dx, Dy)
     return MIBatch(x=xy[..., :Dx], y=xy[..., Dx:], x_mask=mx, y_mask=my, row_mask=row_mask, mi=mi,
-                   dim_x=out_dx, dim_y=dy, n=ns.clone(), component=comp)
+                   dim_x=out_dx, dim_y=out_dy, n=ns.clone(), component=comp)
 
 def _meta_sample(self: MetaDistribution, batch_size: int, seed: int = 0, index: int = 0, device='cpu', n=None,
                  dim_x=None, dim_y=None) -> MIBatch:
@@ -703,7 +1142,7 @@ def _meta_sample(self: MetaDistribution, batch_size: int, seed: int = 0, index: 
 
 MetaDistribution.sample = _meta_sample
 
-# %% ../nbs/00_sampling.ipynb #b083d7c2
+# %% ../nbs/00_sampling.ipynb #12a0a528
 IMD_FAMILIES = ('normal-dense-base', 'normal-lvm-wiggly', 'normal-dense-halfcube', 'student-dense-base',
                 'student-sparse-base', 'student-sparse-asinh')
 OOMD_FAMILIES = ('normal-dense-wiggly', 'normal-sparse-halfcube', 'normal-sparse-asinh', 'student-sparse-wiggly',
@@ -718,7 +1157,7 @@ def oomd_spec() -> MetaDistribution:
     "The out-of-meta-distribution test families (reference recipe): never seen in training."
     return MetaDistribution(list(OOMD_FAMILIES), dim_x=(2, 32), n=(10, 500), n_grid=N_GRID, name='oomd')
 
-# %% ../nbs/00_sampling.ipynb #2d64a5a5
+# %% ../nbs/00_sampling.ipynb #6ad88c29
 def _training_components():
     oomd = set(OOMD_FAMILIES)
     comps = [f"{d}-{s}-{t}" for d in ('normal', 'student') for s in ('dense', 'sparse', '2pair', 'lvm')
@@ -729,12 +1168,45 @@ def reference_training_spec() -> MetaDistribution:
     "The reference's training mix (minus OoMD families and additive noise), equal dims 2..32, n in 10..500."
     return MetaDistribution(_training_components(), dim_x=(2, 32), n=(10, 500), name='reference-train')
 
-def training_spec() -> MetaDistribution:
-    "Our broader training mix: reference families plus spiral, dims 1..32 each (half equal), n in 10..500."
+def paper_training_spec() -> MetaDistribution:
+    "The paper-recipe mix of `mist-qr-paper`: reference families plus spiral, dims 1..32 each (half equal), n in 10..500."
     comps = _training_components() + [f"{d}-{s}-spiral" for d in ('normal', 'student') for s in ('dense', 'sparse', '2pair')]
-    return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 500), name='train')
+    return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 500), name='paper-train')
 
-# %% ../nbs/00_sampling.ipynb #93d4ed35
+def _broad_components() -> list:
+    "(component, weight) pairs of the broad training mix."
+    paper = [(f"{d}-{s}-base", 1.0) for d in ('normal', 'student') for s in ('dense', 'sparse', '2pair', 'lvm')
+             if not (d == 'student' and s == 'lvm')]
+    paper += [(f"{d}-{s}-spiral", 0.5) for d in ('normal', 'student') for s in ('dense', 'sparse', '2pair')]
+    paper += [('additive-noise-base', 1.0), ('normal-sparse-dup', 1.0), ('normal-dense-mix', 1.0), ('normal-lvm-rotate', 0.5)]
+    chans = [('channels-base', 3.0), ('channels-rotate', 3.0), ('channels-mix', 2.0), ('channels-dup', 2.0),
+             ('channels-rotate-dup', 1.0), ('channels-normal_cdf-swissroll', 0.5),
+             ('gauss-base', 1.0), ('gauss-rotate', 1.0), ('gauss-mix-dup', 0.5),
+             ('radial2-base', 0.7), ('radial3-base', 0.7), ('radial2-rotate', 0.3)]
+    chans += [(f"{k}-base", 0.5) for k in TRAIN_CHANNELS if k != 'gauss']
+    null = [('normal-within-base', 2.0), ('normal-within-mix', 0.5)]
+    return paper + chans + null
+
+def training_spec() -> MetaDistribution:
+    "The broad mix of the default models: paper families, channels, geometry, independence; dims 1..32, n log-uniform 10..2000."
+    comps = [Component.parse(c, w, dict(off_diag=(0.0, 0.9)) if 'within' in c else None) for c, w in _broad_components()]
+    return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='train')
+
+def heldout_spec() -> MetaDistribution:
+    "Our own out-of-meta-distribution families: the held-out channels, plain and rotated; never in training or calibration."
+    comps = [f"{k}-{t}" for k in HELDOUT_CHANNELS for t in ('base', 'rotate')]
+    return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='heldout')
+
+# %% ../nbs/00_sampling.ipynb #67a591b3
+SPECS = {'train': training_spec, 'heldout': heldout_spec, 'imd': imd_spec, 'oomd': oomd_spec,
+         'paper-train': paper_training_spec, 'reference-train': reference_training_spec}
+
+def get_spec(name: str) -> MetaDistribution:
+    "The named meta-distribution (see `SPECS`)."
+    if name not in SPECS: raise ValueError(f"unknown meta-distribution {name!r}; known: {sorted(SPECS)}")
+    return SPECS[name]()
+
+# %% ../nbs/00_sampling.ipynb #c24d8a68
 def _batch_params_to_tasks(md, comp_idx, params_by_comp, dx, dy):
     tasks = []
     for i in range(len(comp_idx)):
@@ -761,7 +1233,7 @@ def draw_tasks(md: MetaDistribution, count: int, seed: int = 0) -> list:
         if len(idx): params[ci] = (idx, get_family(c.family).draw_params(dx[idx], dy[idx], gen, c.ranges))
     return _batch_params_to_tasks(md, comp, params, dx, dy)
 
-# %% ../nbs/00_sampling.ipynb #5b7d7a69
+# %% ../nbs/00_sampling.ipynb #16597c7a
 def make_grid(md: MetaDistribution, per_cell: int = 4, seed: int = 0, n_grid=None) -> list:
     "A test grid: for every component and every n, `per_cell` tasks with their own seeds (list of dicts)."
     n_grid = tuple(n_grid or md.n_grid or N_GRID)
@@ -800,22 +1272,8 @@ def check_grid(cells, fingerprint: str, summaries, rtol: float = 1e-4):
         raise ValueError(f"{int(bad.sum())} grid samples changed; first: cell {i} ({cells[i]['family']}, "
                          f"n={cells[i]['n']}): summaries {got[i].tolist()} vs manifest {want[i].tolist()}")
 
-# %% ../nbs/00_sampling.ipynb #96c5f960
+# %% ../nbs/00_sampling.ipynb #a386d1d5
 GRID_SEED = 2025
-
-def _package_dir() -> Path:
-    import mist_nb
-    return Path(mist_nb.__file__).resolve().parent
-
-def data_dir() -> Path:
-    "The checkout's `data/` folder, where generated artefacts are written."
-    return _package_dir().parent / 'data'
-
-def data_path(kind: str, name: str) -> Path:
-    "A shipped artefact (`kind` in 'grids', 'checkpoints'): the installed wheel's copy, else the checkout's."
-    for base in (_package_dir() / kind, data_dir() / kind):
-        if (base / name).exists(): return base / name
-    raise FileNotFoundError(f"{kind}/{name} is neither in the installed package nor in {data_dir()}")
 
 def write_grids(out_dir=None, per_cell: int = 4, seed: int = GRID_SEED) -> dict:
     "Write the IMD and OoMD test grids plus a manifest to `out_dir` (default data/grids)."
@@ -838,7 +1296,7 @@ def load_grid(split: str, grid_dir=None) -> list:
     p = Path(grid_dir) / f'{split}.json' if grid_dir else data_path('grids', f'{split}.json')
     return json.loads(p.read_text())
 
-# %% ../nbs/00_sampling.ipynb #2f529da8
+# %% ../nbs/00_sampling.ipynb #ca7e7fbe
 def throughput(md: MetaDistribution, batch_size=4096, n=200, batches=5, device='cpu', seed=0) -> float:
     "Datasets per second drawn from `md` at sample size `n`."
     md.sample(batch_size, seed=seed, index=10**6, device=device, n=n)  # warm-up

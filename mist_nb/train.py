@@ -12,20 +12,18 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-from .sampling import (MetaDistribution, training_spec, reference_training_spec, imd_spec, oomd_spec,
+from .sampling import (MetaDistribution, SPECS, training_spec, paper_training_spec, reference_training_spec, imd_spec, oomd_spec,
                               load_grid, Task, make_generator, seed_int)
-from .model import MISTNet, MISTConfig, quantile_at, TAU_KNOTS, n_params
+from .model import MISTNet, MISTConfig, quantile_at, TAU_KNOTS, n_params, config_from_dict, transplant
 from .losses import mse_loss, quantile_loss, sample_taus
+from .core import atomic_save, atomic_write_text, git_revision, hardware
 
 # %% auto #0
-__all__ = ['SPECS', 'N_RANGES', 'CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'step_batch', 'batch_loss',
-           'n_range_label', 'grid_predictions', 'grid_scores', 'evaluate_grids', 'atomic_save', 'atomic_write_text',
-           'load_checkpoint', 'dist_info', 'setup_device', 'train', 'git_revision', 'hardware', 'export_model',
-           'train_cli', 'learning_curve']
+__all__ = ['N_RANGES', 'CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'step_batch', 'batch_loss',
+           'n_range_label', 'grid_predictions', 'grid_scores', 'evaluate_grids', 'load_checkpoint', 'dist_info',
+           'setup_device', 'train', 'export_model', 'train_cli', 'learning_curve']
 
 # %% ../nbs/03_training.ipynb #0a1aa769
-SPECS = {'train': training_spec, 'reference-train': reference_training_spec}
-
 @dataclass
 class TrainConfig:
     "Everything that defines a training run (stored in every checkpoint)."
@@ -37,6 +35,8 @@ class TrainConfig:
     min_batch: int = 16
     max_batch: int = 1024
     n_range: tuple = (10, 500)   # sample sizes drawn per step (inclusive)
+    log_n: bool = False          # draw n log-uniformly in n_range (small samples are cheap; large ones matter)
+    max_query: int = 256         # neighbour-branch query rows per dataset in training (inference uses every row)
     lr: float = 1e-3
     min_lr: float = 1e-5
     warmup: int = 500
@@ -48,11 +48,11 @@ class TrainConfig:
     checkpoint_every: float = 120.0  # seconds between checkpoints
     log_every: int = 50
     amp: bool = True             # bf16 autocast on CUDA
-    init_from: str | None = None # start from the weights of this checkpoint (training or exported) instead of a fresh init
+    init_from: str | None = None # start from the weights of this checkpoint (training or exported): every tensor that fits, new branches from zero
 
     def __post_init__(self):
         if isinstance(self.model, MISTConfig): self.model = self.model.to_dict()
-        MISTConfig(**self.model)
+        self.model = config_from_dict(self.model).to_dict()  # complete: fields an old config lacks get their legacy values
         self.n_range = tuple(self.n_range)
         if self.steps < 1 or self.batch_size < 1: raise ValueError("steps and batch_size must be positive")
         if not 2 <= self.n_range[0] <= self.n_range[1]: raise ValueError(f"n_range must satisfy 2 <= low <= high, got {self.n_range}")
@@ -76,12 +76,16 @@ def step_shape(cfg: TrainConfig, md: MetaDistribution, step: int):
     "(n, dim_x, dim_y, batch) for `step`, identical on every rank."
     g = make_generator(cfg.seed, 'shape', step)
     r = lambda lo, hi: int(torch.randint(int(lo), int(hi) + 1, (1,), generator=g))
-    n = r(*cfg.n_range)
+    if cfg.log_n:
+        lo, hi = math.log(cfg.n_range[0]), math.log(cfg.n_range[1] + 1)
+        n = min(cfg.n_range[1], int(math.exp(lo + (hi - lo) * torch.rand(1, generator=g, dtype=torch.float64).item())))
+    else: n = r(*cfg.n_range)
     dx, dy = r(*md.dim_x), r(*md.dim_y)
     if torch.rand(1, generator=g).item() < md.p_equal_dims:
         lo, hi = max(md.dim_x[0], md.dim_y[0]), min(md.dim_x[1], md.dim_y[1])
         dx = dy = min(max(dx, lo), hi)
     cost = (dx + dy) ** 2 * (n + 300)
+    if MISTConfig(**cfg.model).knn: cost += min(n, cfg.max_query) * n * (dx + dy + 8) / 16
     batch = int(round(cfg.batch_size * (32 ** 2 * 550) / cost))
     return n, dx, dy, max(cfg.min_batch, min(cfg.max_batch, batch))
 
@@ -142,20 +146,6 @@ def evaluate_grids(model: nn.Module, every: int = 1, device='cpu') -> dict:
 
 # %% ../nbs/03_training.ipynb #7a2fdd85
 CKPT_FORMAT = 'mist-nb-train/1'
-
-def atomic_save(obj, path):
-    "torch.save `obj` to `path` atomically (temp file, fsync, rename)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, 'wb') as f:
-        torch.save(obj, f); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-def atomic_write_text(text: str, path):
-    "Write `text` to `path` atomically."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text); os.replace(tmp, path)
 
 def load_checkpoint(path, map_location='cpu') -> dict:
     "Load a checkpoint written by this module; a clear error if it is missing, truncated or foreign."
@@ -222,9 +212,10 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
         run_loss, run_n = ck.get('run_loss', 0.0), ck.get('run_n', 0)
         if rank == 0: _truncate_log(log_path, step)
     else:
-        if cfg.init_from: model.load_state_dict(_weights_of(load_checkpoint(cfg.init_from, map_location=device)))
+        if cfg.init_from: transplant(model, _weights_of(load_checkpoint(cfg.init_from, map_location=device)))
         if rank == 0: _truncate_log(log_path, -1)
     if rank == 0: atomic_write_text(json.dumps(cfg.to_dict(), indent=1), out / 'config.json')
+    model.max_query = cfg.max_query
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     amp = cfg.amp and device.type == 'cuda'
     t0, last_ck = time.time(), time.time()
@@ -267,25 +258,12 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
 # %% ../nbs/03_training.ipynb #10de80d2
 MODEL_FORMAT = 'mist-nb/1'
 
-def git_revision(path='.') -> str:
-    "The git commit of the checkout at `path` (with '+dirty' if it has changes), or 'unknown'."
-    try:
-        rev = subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=path, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=path, capture_output=True, text=True).stdout.strip()
-        return rev + ('+dirty' if dirty else '')
-    except Exception: return 'unknown'
-
-def hardware() -> str:
-    "A short description of the machine (GPU name or CPU count)."
-    if torch.cuda.is_available(): return f"{torch.cuda.get_device_name(0)} x{torch.cuda.device_count()}"
-    return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
-
 # %% ../nbs/03_training.ipynb #47e62d83
 def export_model(run_dir, dest, name: str, scores: dict | None = None, hardware_desc: str | None = None,
                  eval_every: int = 1, earlier_runs: list | None = None) -> dict:
     "Write `dest` (weights + config) and `dest`.json (model card) from the training checkpoint in `run_dir`."
     ck = load_checkpoint(Path(run_dir) / 'checkpoint.pt')
-    model = MISTNet(MISTConfig(**ck['model_config']))
+    model = MISTNet(config_from_dict(ck['model_config']))
     model.load_state_dict(ck['model'])
     if scores is None: scores = evaluate_grids(model, eval_every)
     tc = ck['train_config']
@@ -296,7 +274,7 @@ def export_model(run_dir, dest, name: str, scores: dict | None = None, hardware_
     card = dict(name=name, format=MODEL_FORMAT, units='nats', config=ck['model_config'], parameters=n_params(model),
                 steps=sum(r['steps'] for r in runs), datasets_seen=sum(r['datasets_seen'] for r in runs),
                 wall_time_s=round(sum(r['wall_time_s'] for r in runs), 1), hardware=this['hardware'], runs=runs,
-                git_revision=git_revision(Path(__file__).resolve().parent.parent if '__file__' in globals() else '.'),
+                git_revision=git_revision(),
                 train_config=tc, training_spec=spec.to_dict(), scores=scores,
                 scores_note='MSE (nats^2) and MAE (nats) of the point estimate (median for quantile models) per n range; '
                             f'evaluated on every {eval_every}-th cell of data/grids/{{imd,oomd}}.json')

@@ -8,7 +8,8 @@ import pytest
 import torch
 from scipy import stats
 
-from mist_nb.sampling import (MetaDistribution, Task, get_task, list_tasks, training_spec, imd_spec, oomd_spec,
+from mist_nb.sampling import (MetaDistribution, Task, get_task, list_tasks, training_spec, paper_training_spec, heldout_spec,
+                              HELDOUT_CHANNELS, imd_spec, oomd_spec,
                               load_grid, check_grid, data_path, gaussian_mi, student_t_correction,
                               IMD_FAMILIES, OOMD_FAMILIES, N_GRID)
 
@@ -125,9 +126,16 @@ def test_batch_layout_and_mixed_n():
 def test_splits_follow_the_reference_recipe():
     assert set(imd_spec().component_names) == set(IMD_FAMILIES)
     assert set(oomd_spec().component_names) == set(OOMD_FAMILIES)
-    train = set(training_spec().component_names)
-    assert not train & set(OOMD_FAMILIES) and set(IMD_FAMILIES) <= train
-    assert not any(c.startswith('additive-noise') for c in train)
+    paper = set(paper_training_spec().component_names)
+    assert not paper & set(OOMD_FAMILIES) and set(IMD_FAMILIES) <= paper
+    assert not any(c.startswith('additive-noise') for c in paper)
+
+
+def test_heldout_families_never_train():
+    train, held = training_spec(), heldout_spec()
+    assert not {c.family for c in train.components} & set(HELDOUT_CHANNELS)
+    assert {c.family for c in held.components} == set(HELDOUT_CHANNELS)
+    assert not {c.family for c in paper_training_spec().components} & set(HELDOUT_CHANNELS)
     assert len(N_GRID) == 20 and N_GRID[0] == 10 and N_GRID[-1] == 500
 
 
