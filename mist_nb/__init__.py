@@ -8,5 +8,5 @@ Docs: https://mist-nb.github.io/mist-nb/api.html.md"""
 __all__ = []
 
 # %% ../nbs/10_api.ipynb #1f4e2cac
-__version__ = "0.1.0"
-from .estimate import MIST, estimate_mi, MIResult
+__version__ = "0.2.0"
+from .estimate import MIST, estimate_mi, MIResult, independence_test

@@ -6,13 +6,13 @@ Docs: https://mist-nb.github.io/mist-nb/cli.html.md"""
 
 # %% ../nbs/09_cli.ipynb #665a7994
 from __future__ import annotations
-import argparse, json, math, sys, time
+import argparse, json, math, sys, time, warnings
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DEMO_TASKS', 'EPILOG', 'demo_rows', 'cmd_demo', 'select_columns', 'read_table', 'load_xy', 'cmd_estimate',
-           'cmd_tasks', 'build_parser', 'main']
+__all__ = ['DEMO_TASKS', 'EPILOG', 'demo_rows', 'cmd_demo', 'select_columns', 'read_table', 'load_xy', 'strict_json',
+           'cmd_estimate', 'cmd_tasks', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #f19a2dfd
 DEMO_TASKS = ('1v1-normal-0.75', 'multinormal-sparse-5-5-2-2.0', 'half_cube-multinormal-sparse-5-5-2-2.0',
@@ -64,26 +64,46 @@ def select_columns(df, spec: str, what: str) -> list:
     if not sel: raise ValueError(f"--{what} {spec!r} selects no columns")
     return sel
 
-def read_table(path: str):
-    "A pandas DataFrame from a CSV or Parquet file."
+def _is_number(s) -> bool:
+    try: float(s); return True
+    except (TypeError, ValueError): return False
+
+def read_table(path: str, header: bool = True):
+    "A pandas DataFrame from a CSV (or '-' for standard input) or Parquet file; clear errors for unusable files."
+    import io, csv
     import pandas as pd
-    p = Path(path)
-    if not p.exists(): raise FileNotFoundError(f"no such file: {path}")
-    if p.suffix.lower() in ('.parquet', '.pq'):
-        try: return pd.read_parquet(p)
-        except ImportError as e: raise ImportError("reading Parquet needs pyarrow: pip install 'mist-nb[io]'") from e
-    return pd.read_csv(p, sep=None, engine='python')
+    if path == '-': src, name = io.StringIO(sys.stdin.read()), 'standard input'
+    else:
+        p, name = Path(path), path
+        if p.is_dir(): raise ValueError(f"{path} is a directory, not a table file")
+        if not p.exists(): raise FileNotFoundError(f"no such file: {path}")
+        if p.stat().st_size == 0: raise ValueError(f"{path} is empty")
+        if p.suffix.lower() in ('.parquet', '.pq'):
+            try: return pd.read_parquet(p)
+            except ImportError as e: raise ImportError("reading Parquet needs pyarrow: pip install 'mist-nb[io]'") from e
+            except Exception as e: raise ValueError(f"cannot read {path} as Parquet: {e}") from e
+        src = p
+    try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError) as e:
+        raise ValueError(f"cannot read {name} as CSV: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    if df.shape[1] == 0 or len(df) == 0: raise ValueError(f"{name} has no data rows")
+    if header and all(_is_number(c) for c in df.columns):
+        raise ValueError(f"the first line of {name} is all numbers, so it has no header row; pass --no-header to read it as data")
+    if not header: df.columns = [str(c) for c in df.columns]
+    return df
 
 def load_xy(args):
     "The (x, y) arrays, or a list of (group, x, y), that `mist-nb estimate` was asked about."
-    if Path(args.file).suffix.lower() == '.npz':
-        z = np.load(args.file)
+    if args.file != '-' and Path(args.file).suffix.lower() == '.npz':
+        if not Path(args.file).is_file(): raise FileNotFoundError(f"no such file: {args.file}")
+        try: z = np.load(args.file)
+        except Exception as e: raise ValueError(f"cannot read {args.file} as NPZ: {e}") from None
         kx, ky = args.x or 'x', args.y or 'y'
         for k in (kx, ky):
             if k not in z.files: raise ValueError(f"{args.file} has no array {k!r}; arrays: {z.files}")
         return z[kx], z[ky]
     if not args.x or not args.y: raise ValueError("give the columns of X and Y with --x and --y")
-    df = read_table(args.file)
+    df = read_table(args.file, header=not args.no_header)
     cx, cy = select_columns(df, args.x, 'x'), select_columns(df, args.y, 'y')
     if set(cx) & set(cy): raise ValueError(f"--x and --y share columns {sorted(set(cx) & set(cy))}")
     from pandas.api.types import is_numeric_dtype
@@ -95,22 +115,46 @@ def load_xy(args):
     return df[cx].to_numpy(float), df[cy].to_numpy(float)
 
 # %% ../nbs/09_cli.ipynb #60a054e6
+def strict_json(d: dict) -> dict:
+    "A copy of result dict `d` with non-finite numbers replaced by None (JSON null) and a note naming each."
+    out, notes = {}, list(d.get('notes', []))
+    for k, v in d.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            out[k] = None
+            notes.append(f"{k} is {'infinite' if math.isinf(v) else 'undefined'} ({v}); written as null")
+        else: out[k] = v
+    if 'notes' in d: out['notes'] = notes
+    return out
+
+def _fmt_bound(v) -> str: return 'inf' if v is not None and math.isinf(v) else f"{v:.4f}"
+
 def cmd_estimate(args) -> int:
     "Estimate MI (nats) between column groups of a file; prints a sentence or JSON."
-    from mist_nb.estimate import MIST
+    from mist_nb.estimate import MIST, check_pair
     est = MIST.load(args.model)
     data = load_xy(args)
     level = args.level if est.is_quantile else None
     if isinstance(data, list):
-        res = est.estimate_batch([(x, y) for _, x, y in data], level=level or 0.9, progress=not args.json)
-        out = [dict(group=str(g), **r.to_dict()) for (g, _, _), r in zip(data, res)]
-        if args.json: print(json.dumps(out, indent=1))
+        keep, skipped = [], []
+        for g, x, y in data:
+            try: check_pair(x, y); keep.append((g, x, y))
+            except ValueError as e:
+                if not args.skip_invalid: raise ValueError(f"--by group {g!r}: {e} (use --skip-invalid to skip such groups)") from None
+                skipped.append(f"group {g!r} skipped: {e}")
+        if not keep: raise ValueError("no --by group can be estimated: " + '; '.join(skipped))
+        res = est.estimate_batch([(x, y) for _, x, y in keep], level=level, progress=None if not args.json else False)
+        if level is None: res = [est.estimate_with_info(x, y) for _, x, y in keep]
+        out = [dict(group=str(g), **strict_json(r.to_dict())) for (g, _, _), r in zip(keep, res)]
+        if args.json: print(json.dumps(dict(results=out, notes=skipped) if skipped else out, indent=1, allow_nan=False))
         else:
-            for o in out: print(f"{o['group']}: I(X;Y) = {o['mi']:.4f} nats" + (f"  [{o['lower']:.4f}, {o['upper']:.4f}]" if o['lower'] is not None else ''))
+            for o, r in zip(out, res):
+                print(f"{o['group']}: I(X;Y) = {r.mi:.4f} nats" + (f"  [{_fmt_bound(r.lower)}, {_fmt_bound(r.upper)}]" if r.lower is not None else ''))
+                for note in r.notes: print(f"  note: {note}")
+            for s in skipped: print(f"note: {s}")
         return 0
     r = est.estimate_with_info(*data, level) if level else est.estimate_with_info(*data)
-    if args.json: print(json.dumps(r.to_dict(), indent=1)); return 0
-    iv = f", {r.level:.0%} interval [{r.lower:.4f}, {r.upper:.4f}]" if r.lower is not None else ''
+    if args.json: print(json.dumps(strict_json(r.to_dict()), indent=1, allow_nan=False)); return 0
+    iv = f", {r.level:.0%} interval [{_fmt_bound(r.lower)}, {_fmt_bound(r.upper)}]" if r.lower is not None else ''
     print(f"I(X;Y) = {r.mi:.4f} nats{iv}  (n={r.n}, dim_x={r.dim_x}, dim_y={r.dim_y}, model {r.model}, {1e3 * r.seconds:.1f} ms)")
     for note in r.notes: print(f"note: {note}")
     return 0
@@ -140,7 +184,8 @@ EPILOG = """examples:
   mist-nb estimate data.csv --x 0:3 --y 3:5
   mist-nb estimate data.parquet --x height,weight --y score --level 0.95 --json
   mist-nb estimate arrays.npz                 # arrays named x and y
-  mist-nb estimate data.csv --x a --y b --by subject
+  mist-nb estimate data.csv --x a --y b --by subject --skip-invalid
+  cat data.csv | mist-nb estimate - --x 0 --y 1
   mist-nb tasks --sample 1000
   mist-nb train --out runs/qr --quantile --minutes 60
 All MI values are in nats (divide by ln 2 = 0.693 for bits)."""
@@ -160,12 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description='Estimate I(X;Y) in nats between the columns chosen by --x and --y. Rows are samples; '
                                    'columns are selected by name (a,b), index (0,2) or index range (0:3).')
-    e.add_argument('file', help='a .csv, .parquet or .npz file')
+    e.add_argument('file', help="a .csv, .parquet or .npz file, or - to read CSV from standard input")
     e.add_argument('--x', help="X's columns (NPZ: array name, default 'x')")
     e.add_argument('--y', help="Y's columns (NPZ: array name, default 'y')")
     e.add_argument('--by', help='estimate separately for each value of this column')
+    e.add_argument('--skip-invalid', action='store_true', help='with --by: skip groups that cannot be estimated (too few rows, ...) with a note')
+    e.add_argument('--no-header', action='store_true', help='the CSV has no header row: columns are named 0, 1, ...')
     e.add_argument('--level', type=float, default=0.9, help='nominal coverage of the interval (0.5-0.99, default 0.9)')
-    e.add_argument('--model', default=None, help="'mist-qr' (default, with intervals), 'mist' (point only) or a .pt path")
+    e.add_argument('--model', default=None, help="'mist-qr' (default, with intervals), 'mist' (point only), 'mist-qr-paper' or a .pt path")
     e.add_argument('--json', action='store_true', help='print the full result as JSON')
     e.set_defaults(func=cmd_estimate)
     t = sub.add_parser('tasks', help="list bmi's v1 benchmark tasks with their true MI")
@@ -183,7 +230,10 @@ def main(argv=None) -> int:
         from mist_nb.train import train_cli
         return train_cli(argv[1:])
     args = build_parser().parse_args(argv)
-    try: return args.func(args)
-    except (ValueError, FileNotFoundError, ImportError) as e:
+    try:
+        with warnings.catch_warnings():            # notes are printed once, from the results
+            warnings.simplefilter('ignore', UserWarning)
+            return args.func(args)
+    except (ValueError, OSError, ImportError) as e:
         print(f"mist-nb {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ Docs: https://mist-nb.github.io/mist-nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #4845309d
 from __future__ import annotations
-import hashlib, os, platform, subprocess
+import hashlib, inspect, os, platform, subprocess
 from pathlib import Path
 import torch
 
@@ -18,8 +18,9 @@ __all__ = ['patch', 'data_dir', 'data_path', 'atomic_write_bytes', 'atomic_write
 def patch(f=None, *, as_prop: bool = False):
     "Decorator: add `f` to the class its first parameter is annotated with (as a property if `as_prop`)."
     if f is None: return lambda g: patch(g, as_prop=as_prop)
-    ann = next(iter(f.__annotations__.values()))
-    cls = eval(ann, f.__globals__) if isinstance(ann, str) else ann
+    inner = inspect.unwrap(f)                                   # through decorators such as torch.no_grad
+    ann = next(iter(inner.__annotations__.values()))
+    cls = eval(ann, inner.__globals__) if isinstance(ann, str) else ann
     f.__qualname__ = f"{cls.__name__}.{f.__name__}"
     setattr(cls, f.__name__, property(f) if as_prop else f)
     return f
@@ -64,7 +65,7 @@ def atomic_save(obj, path) -> Path:
     os.replace(tmp, path)
     return path
 
-# %% ../nbs/00_core.ipynb #cb9a068a
+# %% ../nbs/00_core.ipynb #3ebdd938
 def file_sha256(path) -> str:
     "SHA-256 of a file's bytes."
     h = hashlib.sha256()

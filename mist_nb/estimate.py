@@ -6,22 +6,25 @@ Docs: https://mist-nb.github.io/mist-nb/estimate.html.md"""
 
 # %% ../nbs/04_estimate.ipynb #e576196e
 from __future__ import annotations
-import json, math, time, warnings
+import json, math, sys, time, warnings
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Sequence
 import numpy as np
 import torch
 import torch.nn as nn
-from .core import data_path, atomic_write_text
+from .core import data_path, file_sha256, patch
 from .sampling import MetaDistribution, training_spec, make_generator, seed_int
-from .model import MISTNet, MISTConfig, quantile_at, TAU_KNOTS, config_from_dict
+from .model import MISTNet, quantile_at, TAU_KNOTS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
-__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'as_samples',
-           'check_pair', 'resolve_checkpoint', 'load_model', 'bucket_of', 'conformal_factor', 'MIResult', 'MIST',
-           'MISTModule', 'estimate_mi', 'calibration_draws', 'fit_calibration']
+__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
+           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'KAPPAS', 'as_samples',
+           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi',
+           'plugin_interval', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
+           'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST', 'conformal_widths', 'MISTModule',
+           'estimate_mi', 'independence_test', 'calibration_draws', 'fit_kappa', 'fit_calibration']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -49,34 +52,94 @@ def as_samples(a, name: str = 'x') -> np.ndarray:
         raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first")
     if a.shape[1] > MAX_DIM:
         raise ValueError(f"{name} has {a.shape[1]} columns; MIST was trained on at most {MAX_DIM} per variable - reduce the dimension first")
-    const = np.flatnonzero(np.ptp(a, axis=0) == 0)
-    if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
+    if a.shape[0] >= 2:
+        const = np.flatnonzero(np.ptp(a, axis=0) == 0)
+        if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
     return a
 
-def check_pair(x, y, warn: bool = True):
+def check_pair(x, y):
     "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes."
     x, y = as_samples(x, 'x'), as_samples(y, 'y')
     if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
     n, notes = x.shape[0], []
     if n < MIN_ROWS: raise ValueError(f"too few rows: n={n}; MIST needs at least {MIN_ROWS} (and was trained on n >= {TRAINED_MIN_ROWS})")
     if n < TRAINED_MIN_ROWS: notes.append(f"n={n} is below the trained range (n >= {TRAINED_MIN_ROWS}); the interval is [0, inf)")
-    for name, a in (('x', x), ('y', y)):
-        distinct = 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0)   # per column, one sort for all columns
-        integer = (a == np.round(a)).all(0)
-        for j in np.flatnonzero((distinct < 0.5 * n) | ((distinct < 0.9 * n) & integer)):
-            notes.append(f"{name}[:, {j}] looks discrete ({distinct[j]} distinct values in {n} rows); MIST estimates MI of continuous variables")
-    if warn:
-        for m in notes: warnings.warn(m, stacklevel=3)
     return x, y, notes
 
 # %% ../nbs/04_estimate.ipynb #f38c7a0c
+DISCRETE_LEVELS = 30   # a column with at most this many distinct values (and at most n/4) counts as discrete
+
+def distinct_counts(a: np.ndarray) -> np.ndarray:
+    "Number of distinct values in each column of `a` (n, d), with one sort."
+    return 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0)
+
+def is_discrete(a: np.ndarray) -> np.ndarray:
+    "Per column: few enough distinct values to be treated as a discrete variable."
+    k = distinct_counts(a)
+    return (k <= DISCRETE_LEVELS) & (k <= len(a) / 4)
+
+def float_ranks(a: np.ndarray, seed: int = 0) -> np.ndarray:
+    "Per-column ranks 0..n-1 of `a` (n, d) computed in float64, ties broken at random with `seed` (one random key per row)."
+    key = np.random.default_rng(seed_int(seed, 'ties')).random(len(a))
+    out = np.empty(a.shape, dtype=np.float64)
+    for j in range(a.shape[1]):
+        order = np.lexsort((key, a[:, j]))                    # by value, then by the row's random key among ties
+        out[order, j] = np.arange(len(a), dtype=np.float64)
+    return out
+
+# %% ../nbs/04_estimate.ipynb #9094aff2
+COLLINEAR_TOL = 1e-5   # relative residual variance below which a column counts as a linear combination of the others
+
+def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
+    "[(column, residual variance)] of columns of `a` (n, d) that are linear combinations of the others, in the order they are dropped."
+    if a.shape[1] < 2: return []
+    z = (a - a.mean(0)) / a.std(0)
+    C = z.T @ z / len(z)
+    keep, out = list(range(a.shape[1])), []
+    while len(keep) > 1:
+        cands = []
+        for j in keep:
+            o = [i for i in keep if i != j]
+            beta = np.linalg.pinv(C[np.ix_(o, o)], rcond=1e-12, hermitian=True) @ C[o, j]
+            r = max(float(C[j, j] - C[j, o] @ beta), 0.0)
+            if r < tol: cands.append((-np.linalg.slogdet(C[np.ix_(o, o)])[1], j, r))
+        if not cands: break
+        _, j, r = min(cands)                                  # keep the best-conditioned basis: largest det of what remains
+        out.append((j, r)); keep.remove(j)
+    return out
+
+# %% ../nbs/04_estimate.ipynb #656bf314
+def _codes(a: np.ndarray) -> np.ndarray:
+    "Integer code of each row's value tuple."
+    return np.unique(a, axis=0, return_inverse=True)[1].reshape(-1)
+
+def plugin_mi(x: np.ndarray, y: np.ndarray) -> float:
+    "Plug-in MI of discrete samples (n, dx), (n, dy) with the Miller-Madow correction, in nats (>= 0)."
+    cx, cy = _codes(x), _codes(y)
+    n = len(cx)
+    joint = cx * (cy.max() + 1) + cy
+    _, nxy = np.unique(joint, return_counts=True); _, nx = np.unique(cx, return_counts=True); _, ny = np.unique(cy, return_counts=True)
+    h = lambda c: -(c / n * np.log(c / n)).sum()
+    return max(0.0, float(h(nx) + h(ny) - h(nxy) + (len(nx) + len(ny) - len(nxy) - 1) / (2 * n)))
+
+def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200) -> tuple:
+    "Basic bootstrap interval (2 I - upper quantile, 2 I - lower quantile) of `plugin_mi`, clipped at 0."
+    rng = np.random.default_rng(seed_int(seed, 'plugin-bootstrap'))
+    est = plugin_mi(x, y)
+    boot = np.array([plugin_mi(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(resamples))])
+    a = (1 - level) / 2
+    lo, hi = np.quantile(boot, [a, 1 - a])
+    return max(0.0, min(est, 2 * est - hi)), max(est, 2 * est - lo)
+
+# %% ../nbs/04_estimate.ipynb #b8d0782c
 SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
 
 def resolve_checkpoint(name_or_path=None) -> Path:
-    "Path of a shipped model ('mist-qr' by default, or 'mist') or of a checkpoint file."
+    "Path of a shipped model ('mist-qr' by default, 'mist', 'mist-qr-paper') or of a checkpoint file."
     name_or_path = name_or_path or 'mist-qr'
     if str(name_or_path) in SHIPPED: return data_path('checkpoints', f'{name_or_path}.pt')
     p = Path(name_or_path)
+    if p.is_dir(): raise ValueError(f"{p} is a directory; give the path of a .pt checkpoint or one of {SHIPPED}")
     if not p.exists(): raise FileNotFoundError(f"no model {str(name_or_path)!r}: give one of {SHIPPED} or the path of a .pt checkpoint")
     return p
 
@@ -85,16 +148,40 @@ def load_model(path) -> tuple:
     ck = load_checkpoint(path)
     if ck.get('format') != MODEL_FORMAT:
         raise ValueError(f"{path} has format {ck.get('format')!r}, expected {MODEL_FORMAT!r} (export training runs with mist_nb.train.export_model)")
+    if not isinstance(ck.get('config'), dict) or not isinstance(ck.get('state_dict'), dict):
+        raise ValueError(f"{path} lacks a config or weights: not an exported mist-nb model")
     try: cfg = config_from_dict(ck['config'])  # older checkpoints: the fields they lack take their legacy values
     except ValueError as e: raise ValueError(f"{path}: {e}") from e
+    for k, v in ck['state_dict'].items():
+        if torch.is_tensor(v) and v.is_floating_point() and not bool(torch.isfinite(v).all()):
+            raise ValueError(f"{path}: weight {k!r} contains NaN or inf - the checkpoint is corrupt")
     net = MISTNet(cfg)
     try: net.load_state_dict(ck['state_dict'])
     except RuntimeError as e: raise ValueError(f"{path} does not match the architecture in its config: {str(e)[:300]}") from e
     return net.eval(), ck
 
-# %% ../nbs/04_estimate.ipynb #92dbbbd9
-N_EDGES = (10, 30, 100, 300, 600)   # n buckets [10,30), [30,100), [100,300), [300, inf)
-D_EDGES = (2, 7, 21, 65)            # d_x + d_y buckets [2,7), [7,21), [21,64]
+def read_json(path, what: str) -> dict:
+    "A JSON object from `path`, with errors that name the file and what it should have been."
+    try: d = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{what} {path} is not valid JSON ({e})") from e
+    except UnicodeDecodeError as e: raise ValueError(f"{what} {path} is not a text file") from e
+    if not isinstance(d, dict): raise ValueError(f"{what} {path} must hold a JSON object, got {type(d).__name__}")
+    return d
+
+def check_calibration(cal: dict, path) -> dict:
+    "Validate the structure of a calibration table (buckets of level -> factor); errors name `path`."
+    def table_ok(t): return isinstance(t, dict) and t and all(_is_level(k) and isinstance(v, (int, float)) and math.isfinite(v) for k, v in t.items())
+    if not isinstance(cal.get('buckets'), dict) or not table_ok(cal.get('pooled')) or not all(table_ok(t) for t in cal['buckets'].values()):
+        raise ValueError(f"calibration file {path} does not have the expected shape: 'buckets' (bucket -> level -> factor) and 'pooled' (level -> factor)")
+    return cal
+
+def _is_level(k) -> bool:
+    try: return 0 < float(k) < 1
+    except (TypeError, ValueError): return False
+
+# %% ../nbs/04_estimate.ipynb #89030f19
+N_EDGES = (10, 30, 100, 300, 1000, 2001, 10**9)  # n buckets [10,30), ..., [1000, 2000], and n > 2000 (row subsets)
+D_EDGES = (2, 7, 21, 65)                          # d_x + d_y buckets [2,7), [7,21), [21,64]
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
 WIDTH_FLOOR = 0.01  # nats, added to the raw width in the normalised conformity score
 
@@ -104,19 +191,34 @@ def bucket_of(n: int, d: int) -> str:
     j = max(0, min(len(D_EDGES) - 2, int(np.searchsorted(D_EDGES, d, side='right')) - 1))
     return f"n{N_EDGES[i]}-d{D_EDGES[j]}"
 
-def conformal_factor(lo, hi, truth, level: float) -> float:
-    "Normalised CQR correction Q for raw intervals [lo, hi] and true values at nominal `level`."
+def conformal_factor(lo, hi, truth, level: float, w_lo=None, w_hi=None) -> float:
+    "Normalised CQR correction Q for raw intervals [lo, hi] (scales w_lo, w_hi; default hi - lo + floor) and true values at `level`."
     lo, hi, truth = (np.asarray(a, dtype=float) for a in (lo, hi, truth))
-    scores = np.maximum(lo - truth, truth - hi) / (hi - lo + WIDTH_FLOOR)
+    w_lo = hi - lo + WIDTH_FLOOR if w_lo is None else np.asarray(w_lo, dtype=float)
+    w_hi = hi - lo + WIDTH_FLOOR if w_hi is None else np.asarray(w_hi, dtype=float)
+    scores = np.maximum((lo - truth) / w_lo, (truth - hi) / w_hi)
     m = len(scores)
     k = min(m, int(math.ceil(level * (m + 1))))
     return float(np.sort(scores)[k - 1])
 
-# %% ../nbs/04_estimate.ipynb #c22a9189
+def check_level(level) -> float:
+    "A nominal coverage level as a float in [0.5, 0.99]; a clear error otherwise (NaN included)."
+    try: v = float(level)
+    except (TypeError, ValueError): raise ValueError(f"level must be a number between {LEVELS[0]} and {LEVELS[-1]}, got {level!r}") from None
+    if not LEVELS[0] <= v <= LEVELS[-1]: raise ValueError(f"level must be between {LEVELS[0]} and {LEVELS[-1]}, got {level}")
+    return v
+
+def check_taus(taus) -> np.ndarray:
+    "Quantile levels as a float array in [0, 1]; a clear error for NaN or out-of-range values."
+    t = np.asarray(taus, dtype=float)
+    if not np.isfinite(t).all() or ((t < 0) | (t > 1)).any(): raise ValueError(f"quantile levels must be finite and lie in [0, 1], got {t.tolist()}")
+    return t
+
+# %% ../nbs/04_estimate.ipynb #fc58b816
 @dataclass
 class MIResult:
     "An MI estimate in nats with its interval and context."
-    mi: float                  # point estimate (median for the quantile model), nats
+    mi: float                  # point estimate (median for the quantile model), nats; inf for exact functional dependence
     lower: float | None        # interval bounds (None for a point-only model), nats
     upper: float | None
     level: float | None        # nominal coverage of [lower, upper]
@@ -131,141 +233,279 @@ class MIResult:
 
     def __repr__(self):
         iv = f", {self.level:.0%} interval [{self.lower:.4g}, {self.upper:.4g}]" if self.lower is not None else ''
-        return f"MIResult(mi={self.mi:.4g} nats{iv}, n={self.n}, dims={self.dim_x}x{self.dim_y}, model={self.model!r})"
+        nt = f", {len(self.notes)} note{'s' if len(self.notes) > 1 else ''}" if self.notes else ''
+        return f"MIResult(mi={self.mi:.4g} nats{iv}, n={self.n}, dims={self.dim_x}x{self.dim_y}, model={self.model!r}{nt})"
 
-# %% ../nbs/04_estimate.ipynb #656bf314
+# %% ../nbs/04_estimate.ipynb #680c82ff
+MAX_ROWS_PER_PASS = 2000   # the largest n in training: larger samples are split into row subsets
+MAX_SUBSETS = 64           # at most this many subsets (128,000 rows); beyond, a random 64 x 2,000 rows are used
+
 class MIST:
     "A trained MIST estimator: I(X;Y) in nats from one forward pass (bmi's estimator protocol)."
     def __init__(self, net: MISTNet, name: str = 'mist', card: dict | None = None, calibration: dict | None = None,
-                 device='cpu', default_level: float = 0.9):
+                 device='cpu', default_level: float = 0.9, seed: int = 0):
         self.net, self.name, self.card, self.calibration = net.eval().to(device), name, card or {}, calibration
-        self.device, self.default_level = torch.device(device), default_level
+        self.device, self.default_level, self.seed = torch.device(device), default_level, seed
 
     @classmethod
-    def load(cls, name_or_path=None, device='cpu') -> 'MIST':
-        "Load the shipped 'mist-qr' (default), 'mist', or a checkpoint path - offline; errors if it does not fit."
+    def load(cls, name_or_path=None, device='cpu', seed: int = 0) -> 'MIST':
+        "Load the shipped 'mist-qr' (default), 'mist', 'mist-qr-paper', or a checkpoint path - offline, verified against its card."
         path = resolve_checkpoint(name_or_path)
-        net, ck = load_model(path)
         card_p, cal_p = path.with_suffix('.json'), path.with_name(path.stem + '.calibration.json')
-        card = json.loads(card_p.read_text()) if card_p.exists() else {}
-        cal = json.loads(cal_p.read_text()) if cal_p.exists() else None
-        return cls(net, ck.get('name', path.stem), card, cal, device)
+        if not card_p.exists():
+            raise FileNotFoundError(f"model card {card_p} is missing: a checkpoint ships with its card (mist_nb.train.export_model writes both)")
+        card = read_json(card_p, 'model card')
+        want = card.get('weights_sha256')
+        if not want: raise ValueError(f"model card {card_p} has no weights_sha256, so {path.name} cannot be verified; re-export it with mist_nb.train.export_model")
+        got = file_sha256(path)
+        if got != want: raise ValueError(f"{path} does not match its model card {card_p.name}: SHA-256 {got[:16]}... != {want[:16]}... (the file is corrupt or was changed)")
+        net, ck = load_model(path)
+        cal = check_calibration(read_json(cal_p, 'calibration file'), cal_p) if cal_p.exists() else None
+        return cls(net, ck.get('name', path.stem), card, cal, device, seed=seed)
 
     @property
     def is_quantile(self) -> bool: return self.net.cfg.quantile
 
     def __repr__(self): return f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device})"
 
-# %% ../nbs/04_estimate.ipynb #942009a5
+# %% ../nbs/04_estimate.ipynb #4ab885c9
+@patch
+def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
+    "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
+    dx, dy = is_discrete(x), is_discrete(y)
+    if dx.all() and dy.all(): return x, y, True, None
+    for name, a, disc in (('x', x, dx), ('y', y, dy)):
+        k = distinct_counts(a)
+        for j in np.flatnonzero(disc):
+            notes.append(f"{name}[:, {j}] is discrete ({k[j]} distinct values in {len(a)} rows): its ties are broken at random "
+                         f"(seed {self.seed}), which keeps I(X;Y) exactly; MIST was trained on continuous data")
+        for j in np.flatnonzero(~disc & (k < len(a))):
+            if k[j] < 0.9 * len(a): notes.append(f"{name}[:, {j}] has {len(a) - k[j]} tied values: ties broken at random (seed {self.seed})")
+    for name, a in (('x', x), ('y', y)):
+        drop = collinear_columns(a)
+        for j, r in drop:
+            notes.append(f"{name}[:, {j}] is a linear combination of the other {name} columns (unexplained variance {r:.1e} of its own): "
+                         "dropped, which keeps I(X;Y) when that remainder is noise")
+        if drop:
+            if name == 'x': x = np.delete(x, [j for j, _ in drop], 1)
+            else: y = np.delete(y, [j for j, _ in drop], 1)
+    if self.net.cfg.mode == 'copula':
+        rx, ry = float_ranks(x, self.seed), float_ranks(y, seed_int(self.seed, 'y'))
+        copy = None
+        cont_x, cont_y = np.flatnonzero(distinct_counts(x) == len(x)), np.flatnonzero(distinct_counts(y) == len(y))
+        for i in cont_x:
+            for j in cont_y:
+                if (rx[:, i] == ry[:, j]).all() or (rx[:, i] == len(x) - 1 - ry[:, j]).all(): copy = (int(i), int(j)); break
+            if copy: break
+        return rx - (len(x) - 1) / 2, ry - (len(x) - 1) / 2, False, copy
+    z = lambda a: (a - a.mean(0)) / a.std(0)
+    return z(x), z(y), False, None
+
+# %% ../nbs/04_estimate.ipynb #2e3b22f7
+@patch
+def _subsets(self: MIST, n: int) -> list:
+    "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
+    if n <= MAX_ROWS_PER_PASS: return [np.arange(n)]
+    m = min(math.ceil(n / MAX_ROWS_PER_PASS), MAX_SUBSETS)
+    perm = np.random.default_rng(seed_int(self.seed, 'subsets', n)).permutation(n)[:m * MAX_ROWS_PER_PASS]
+    return np.array_split(perm, m)
+
+@patch
 @torch.no_grad()
-def _raw_output(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    "Network output for one dataset: knot values (quantile model) or a 1-vector (point model)."
-    t = lambda a: torch.as_tensor(a, dtype=torch.float32, device=self.device)[None]
-    return self.net(t(x), t(y)).float().cpu().numpy()[0].reshape(-1)
+def _forward(self: MIST, pairs: list, chunk: int = 16) -> np.ndarray:
+    "Network outputs (len(pairs), n_out + 1) for prepared (x, y) arrays of one shape, padding rows as needed; the last column is KSG-4."
+    outs = []
+    for s in range(0, len(pairs), chunk):
+        part = pairs[s:s + chunk]
+        nmax = max(len(x) for x, _ in part)
+        X = torch.zeros(len(part), nmax, part[0][0].shape[1]); Y = torch.zeros(len(part), nmax, part[0][1].shape[1])
+        rm = torch.zeros(len(part), nmax, dtype=torch.bool)
+        for b, (x, y) in enumerate(part):
+            X[b, :len(x)], Y[b, :len(x)], rm[b, :len(x)] = torch.from_numpy(x), torch.from_numpy(y), True
+        o, ksg = self.net(X.to(self.device), Y.to(self.device), None, None, rm.to(self.device), aux=True)
+        outs.append(np.c_[o.float().cpu().numpy().reshape(len(part), -1), ksg.cpu().numpy()])
+    return np.concatenate(outs)
 
-def _quantiles_from(self: MIST, out: np.ndarray, taus) -> np.ndarray:
-    taus = np.asarray(taus, dtype=float)
-    if ((taus < 0) | (taus > 1)).any(): raise ValueError("quantile levels must lie in [0, 1]")
-    if not self.is_quantile: return np.full(taus.shape, float(out[0]))
-    return np.interp(taus, TAU_KNOTS, out)
+@patch
+def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
+    return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-MIST._raw_output, MIST._quantiles_from = _raw_output, _quantiles_from
+# %% ../nbs/04_estimate.ipynb #1b404a4c
+def _norm_ppf(p: float) -> float:
+    "Standard normal quantile."
+    from scipy.special import ndtri
+    return float(ndtri(p))
 
-# %% ../nbs/04_estimate.ipynb #8e720368
+@patch
+def _combine(self: MIST, outs: np.ndarray, level: float, kappa: float | None = None) -> tuple:
+    "(point, raw lower, raw upper, KSG-4) at `level` from the outputs of one pass or of m subsets."
+    ksg = float(np.nanmean(outs[:, -1])) if np.isfinite(outs[:, -1]).any() else math.nan
+    if not self.is_quantile:
+        v = float(outs[:, 0].mean()); return v, None, None, ksg
+    a = (1 - level) / 2
+    q = np.stack([np.interp([a, 0.5, 1 - a], TAU_KNOTS, o[:-1]) for o in outs])   # (m, 3)
+    if len(q) == 1: return float(q[0, 1]), float(q[0, 0]), float(q[0, 2]), ksg
+    if kappa is None: kappa = float((self.calibration or {}).get('subset_kappa', 0.0))
+    m, mid = len(q), float(q[:, 1].mean())
+    shrink = math.sqrt(1 / m + kappa ** 2)                                         # 1/sqrt(m) for the noise, kappa for the bias
+    spread = _norm_ppf(1 - a) * q[:, 1].std(ddof=1) / math.sqrt(m)
+    dl = max((q[:, 1] - q[:, 0]).mean() * shrink, spread)
+    dh = max((q[:, 2] - q[:, 1]).mean() * shrink, spread)
+    return mid, mid - dl, mid + dh, ksg
+
+DISAGREEMENT = 1.0   # lambda: how much a KSG estimate away from the median widens that side's conformal scale
+
+def conformal_widths(mid, lo, hi, ksg, lam: float) -> tuple:
+    "The conformal scales (w_lo, w_hi) of raw intervals [lo, hi] around `mid`, widened by lam times the disagreement with `ksg`."
+    mid, lo, hi, ksg = (np.asarray(v, dtype=float) for v in (mid, lo, hi, ksg))
+    w = hi - lo + WIDTH_FLOOR
+    gap = np.where(np.isfinite(ksg), ksg - mid, 0.0)
+    return w + lam * np.clip(-gap, 0, None), w + lam * np.clip(gap, 0, None)
+
+@patch
 def _correction(self: MIST, level: float, n: int, d: int) -> float:
     "Conformal factor Q for `level` in the bucket of (n, d), interpolated across calibrated levels (0 if uncalibrated)."
     if not self.calibration: return 0.0
     table = self.calibration['buckets'].get(bucket_of(n, d)) or self.calibration['pooled']
-    levels = [float(k) for k in table]
-    return float(np.interp(level, levels, [table[k] for k in table]))
+    levels = sorted(float(k) for k in table)
+    return float(np.interp(level, levels, [table[k] for k in sorted(table, key=float)]))
 
-def _interval_from(self: MIST, out, level: float, n: int, d: int, notes: list):
-    if not self.is_quantile: return None, None
-    if not LEVELS[0] <= level <= LEVELS[-1]: raise ValueError(f"level must be between {LEVELS[0]} and {LEVELS[-1]}, got {level}")
-    a = (1 - level) / 2
-    lo, hi = self._quantiles_from(out, [a, 1 - a])
-    Q = self._correction(level, n, d)
-    w = hi - lo + WIDTH_FLOOR
-    lo, hi = max(0.0, lo - Q * w), hi + Q * w
+@patch
+def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list) -> tuple:
+    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi] and the KSG-4 estimate, with the honest widenings."
+    if not self.calibration:
+        notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
+    Q = self._correction(level, n, d)
+    w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
+    lo, hi = max(0.0, lo - Q * w_lo), hi + Q * w_hi
+    lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
     if hi > math.log(n):
         notes.append(f"the interval reaches beyond ln(n) = {math.log(n):.2f} nats, more than n samples can certify without "
                      "distributional assumptions; upper bound set to inf")
         hi = math.inf
     return float(lo), float(hi)
 
-MIST._correction, MIST._interval_from = _correction, _interval_from
-
-# %% ../nbs/04_estimate.ipynb #50f193cb
-def _estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:
-    "Estimate with interval and notes (a `MIResult`)."
+# %% ../nbs/04_estimate.ipynb #ed4bc449
+@patch
+def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
+    "The MIResult for validated float64 data (`outs`: network outputs computed elsewhere, e.g. in a batch)."
     t0 = time.perf_counter()
+    level = self.default_level if level is None else check_level(level)
     x, y, notes = check_pair(x, y)
-    out = self._raw_output(x, y)
-    level = self.default_level if level is None else float(level)
-    mi = float(self._quantiles_from(out, [0.5])[0])
-    lo, hi = self._interval_from(out, level, len(x), x.shape[1] + y.shape[1], notes)
-    return MIResult(mi, lo, hi, level if lo is not None else None, len(x), x.shape[1], y.shape[1], self.name,
+    n, d = len(x), x.shape[1] + y.shape[1]
+    px, py, discrete, copy = self._prepare(x, y, notes)
+    if discrete:
+        notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI with the Miller-Madow correction "
+                     f"and a basic bootstrap interval (seed {self.seed}), not the network")
+        mi = plugin_mi(x, y)
+        lo, hi = plugin_interval(x, y, level, self.seed) if self.is_quantile else (None, None)
+        if len(np.unique(np.c_[x, y], axis=0)) > n / 5: notes.append("many occupied cells for the sample size: the plug-in estimate is biased; treat it with care")
+        return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',
+                        time.perf_counter() - t0, notes)
+    if outs is None: outs = self._outputs(px, py)
+    if len(outs) > 1:
+        used = sum(len(s) for s in self._subsets(n))
+        notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
+                     f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
+    mi, lo, hi, ksg = self._combine(outs, level)
+    if lo is not None: lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes)
+    if copy is not None:
+        notes.append(f"y[:, {copy[1]}] is a monotone function of x[:, {copy[0]}] (identical ranks): Y depends on X exactly, "
+                     "and the MI of continuous variables is infinite")
+        mi, hi = math.inf, (math.inf if hi is not None else None)
+    return MIResult(float(mi), lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name,
                     time.perf_counter() - t0, notes)
 
-def _estimate(self: MIST, x, y) -> float:
-    "Point estimate of I(X;Y) in nats."
-    x, y, _ = check_pair(x, y)
-    return float(self._quantiles_from(self._raw_output(x, y), [0.5])[0])
+@patch
+def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:
+    "Estimate with interval and notes (a `MIResult`), in nats."
+    return self._result(x, y, level)
 
-def _quantiles(self: MIST, x, y, taus=(0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarray:
-    "The model's (uncalibrated) quantiles of I(X;Y) in nats at levels `taus`."
-    x, y, _ = check_pair(x, y)
-    return self._quantiles_from(self._raw_output(x, y), taus)
+@patch
+def estimate_levels(self: MIST, x, y, levels: Sequence[float]) -> list:
+    "One `MIResult` per nominal level from a single pass of the network (what a benchmark records)."
+    levels = [check_level(L) for L in levels]
+    x, y, notes = check_pair(x, y)
+    px, py, discrete, _ = self._prepare(x, y, list(notes))
+    outs = None if discrete else self._outputs(px, py)
+    return [self._result(x, y, L, outs) for L in levels]
 
-def _interval(self: MIST, x, y, level: float = 0.9) -> tuple:
+@patch
+def estimate(self: MIST, x, y) -> float:
+    "Point estimate of I(X;Y) in nats (bmi's protocol); notes become warnings."
+    r = self._result(x, y, None)
+    for m in r.notes: warnings.warn(m, stacklevel=2)
+    return r.mi
+
+@patch
+def quantiles(self: MIST, x, y, taus=(0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarray:
+    "The model's raw (uncalibrated) quantiles of I(X;Y) in nats at levels `taus` (one pass; for n > 2000, the first subset)."
+    taus = check_taus(taus)
+    x, y, notes = check_pair(x, y)
+    px, py, _, _ = self._prepare(x, y, notes)
+    out = self._forward([(px[i], py[i]) for i in self._subsets(len(px))[:1]])[0, :-1]
+    return np.full(taus.shape, float(out[0])) if not self.is_quantile else np.interp(taus, TAU_KNOTS, out)
+
+@patch
+def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     "Calibrated central interval (lower, upper) in nats at nominal `level`."
     if not self.is_quantile: raise ValueError(f"model {self.name!r} gives point estimates only; use MIST.load('mist-qr') for intervals")
-    r = self.estimate_with_info(x, y, level)
+    r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-MIST.estimate_with_info, MIST.estimate, MIST.quantiles, MIST.interval = _estimate_with_info, _estimate, _quantiles, _interval
-
-# %% ../nbs/04_estimate.ipynb #680c82ff
+# %% ../nbs/04_estimate.ipynb #be69e4a5
+@patch
 @torch.no_grad()
-def _estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
-                    progress: bool = False):
+def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
+                   progress: bool | None = None):
     "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
-    checked = [check_pair(x, y) for x, y in pairs]
-    outs = [None] * len(checked)
-    groups = {}
-    for i, (x, y, _) in enumerate(checked): groups.setdefault((x.shape[1], y.shape[1]), []).append(i)
+    if level is not None: level = check_level(level)
+    prepared = []
+    for i, (x, y) in enumerate(pairs):
+        try:
+            x, y, notes = check_pair(x, y)
+            prepared.append((x, y, *self._prepare(x, y, [])))
+        except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
+    units = []                     # (pair index, rows of one pass) for every pass the batch needs
+    for i, (x, y, px, py, disc, _) in enumerate(prepared):
+        if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
+    show = progress if progress is not None else (len(units) >= 1000 and sys.stderr.isatty())
     bar = None
-    if progress:
+    if show:
         from tqdm.auto import tqdm
-        bar = tqdm(total=len(checked), desc='estimate', unit='dataset')
-    for (dx, dy), idx in groups.items():
-        idx = sorted(idx, key=lambda i: len(checked[i][0]))
+        bar = tqdm(total=len(units), desc='estimate', unit='pass')
+    groups = {}
+    for u, (i, px, py) in enumerate(units): groups.setdefault((px.shape[1], py.shape[1]), []).append(u)
+    outs = [None] * len(units)
+    for idx in groups.values():
+        idx = sorted(idx, key=lambda u: len(units[u][1]))
         while idx:
-            n0 = len(checked[idx[0]][0])
-            take = [i for i in idx[:chunk] if len(checked[i][0]) <= max_pad * n0]
+            n0 = len(units[idx[0]][1])
+            take = [u for u in idx[:chunk] if len(units[u][1]) <= max_pad * n0]
             idx = idx[len(take):]
-            nmax = max(len(checked[i][0]) for i in take)
-            X = torch.zeros(len(take), nmax, dx); Y = torch.zeros(len(take), nmax, dy)
-            rm = torch.zeros(len(take), nmax, dtype=torch.bool)
-            for b, i in enumerate(take):
-                x, y, _ = checked[i]; n = len(x)
-                X[b, :n], Y[b, :n], rm[b, :n] = torch.from_numpy(x), torch.from_numpy(y), True
-            o = self.net(X.to(self.device), Y.to(self.device), None, None, rm.to(self.device)).float().cpu().numpy()
-            for b, i in enumerate(take): outs[i] = o[b].reshape(-1)
+            for u, o in zip(take, self._forward([units[u][1:] for u in take], chunk=chunk)): outs[u] = o
             if bar is not None: bar.update(len(take))
     if bar is not None: bar.close()
-    mis = np.array([self._quantiles_from(o, [0.5])[0] for o in outs])
-    if level is None: return mis
-    res = []
-    for (x, y, notes), o, mi in zip(checked, outs, mis):
-        lo, hi = self._interval_from(o, float(level), len(x), x.shape[1] + y.shape[1], notes)
-        res.append(MIResult(float(mi), lo, hi, float(level) if lo is not None else None, len(x), x.shape[1], y.shape[1], self.name, 0.0, notes))
-    return res
+    per_pair = {}
+    for (i, _, _), o in zip(units, outs): per_pair.setdefault(i, []).append(o)
+    res = [self._result(x, y, level, np.stack(per_pair[i]) if i in per_pair else None) for i, (x, y, *_) in enumerate(prepared)]
+    return np.array([r.mi for r in res]) if level is None else res
 
-MIST.estimate_batch = _estimate_batch
+# %% ../nbs/04_estimate.ipynb #5ebd9f54
+def _check_tensor(t, name: str) -> torch.Tensor:
+    "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
+    if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
+    if not t.is_floating_point(): raise ValueError(f"{name} must be a floating-point tensor, got {t.dtype}")
+    if t.dim() not in (2, 3): raise ValueError(f"{name} must be (n, d) or (B, n, d), got shape {tuple(t.shape)}")
+    v = t if t.dim() == 3 else t[None]
+    if v.shape[1] < MIN_ROWS: raise ValueError(f"too few rows: n={v.shape[1]}; MIST needs at least {MIN_ROWS}")
+    if v.shape[2] > MAX_DIM: raise ValueError(f"{name} has {v.shape[2]} columns; MIST was trained on at most {MAX_DIM} per variable")
+    if not bool(torch.isfinite(v).all()): raise ValueError(f"{name} contains NaN or infinite values")
+    if bool(((v.amax(1) - v.amin(1)) == 0).any()): raise ValueError(f"{name} has a constant column; it carries no information - drop it")
+    return v
 
-# %% ../nbs/04_estimate.ipynb #a6e10eec
 class MISTModule(nn.Module):
     "Differentiable MI estimate (nats): forward(x, y) with x (n, dx) or (B, n, dx) tensors."
     def __init__(self, net: MISTNet, temperature: float = 0.02):
@@ -274,21 +514,21 @@ class MISTModule(nn.Module):
         self.temperature = temperature
 
     def forward(self, x, y):
-        squeeze = x.dim() == 2
-        if squeeze: x, y = x[None], y[None]
+        squeeze = torch.is_tensor(x) and x.dim() == 2
+        x, y = _check_tensor(x, 'x'), _check_tensor(y, 'y')
+        if x.shape[:2] != y.shape[:2]: raise ValueError(f"x and y must have the same batch and row counts, got {tuple(x.shape)} and {tuple(y.shape)}")
         self.net.soft_rank_temperature = self.temperature if self.net.cfg.mode == 'copula' else None
         try: out = self.net(x, y)
         finally: self.net.soft_rank_temperature = None
         if self.net.cfg.quantile: out = quantile_at(out, torch.tensor([0.5], device=out.device, dtype=out.dtype))[:, 0]
         return out[0] if squeeze else out
 
-def _module(self: MIST) -> MISTModule:
+@patch(as_prop=True)
+def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-MIST.module = property(_module)
-
-# %% ../nbs/04_estimate.ipynb #1b404a4c
+# %% ../nbs/04_estimate.ipynb #29a3e481
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -297,46 +537,88 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #0eb8af15
+# %% ../nbs/04_estimate.ipynb #675d151b
+def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
+    "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
+    if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
+    est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr') or _CACHE.setdefault(model or 'mist-qr', MIST.load(model))
+    x, y, _ = check_pair(x, y)
+    rng = np.random.default_rng(seed_int(seed, 'permutation-test'))
+    stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
+    return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
+
+# %% ../nbs/04_estimate.ipynb #55843ebd
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
-    lo_n, hi_n = N_EDGES[i], N_EDGES[i + 1] - 1
+    lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
     lo_d, hi_d = max(D_EDGES[j], 2), min(D_EDGES[j + 1] - 1, md.dim_x[1] + md.dim_y[1])
     shapes = []
     while len(shapes) < count:
-        n = int(torch.randint(lo_n, hi_n + 1, (1,), generator=gen)); d = int(torch.randint(lo_d, hi_d + 1, (1,), generator=gen))
+        u = torch.rand(1, generator=gen, dtype=torch.float64).item()
+        n = int(math.exp(math.log(lo_n) + u * (math.log(hi_n + 1) - math.log(lo_n)))) if hi_n > 2 * lo_n else int(lo_n + u * (hi_n - lo_n + 1))
+        n = min(max(n, lo_n), hi_n)
+        d = int(torch.randint(lo_d, hi_d + 1, (1,), generator=gen))
         dx = int(torch.randint(max(1, d - md.dim_y[1]), min(md.dim_x[1], d - 1) + 1, (1,), generator=gen)) if d > 1 else 1
         if 1 <= d - dx <= md.dim_y[1]: shapes.append((n, dx, d - dx))
     return shapes
 
 @torch.no_grad()
-def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 32, seed: int = 0, md=None) -> dict:
-    "Quantile-model outputs and true MI on held-out draws, per bucket: {bucket: (outputs, truths)}."
+def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 32, seed: int = 0, md=None,
+                      large_shapes: int = 16, large_per_shape: int = 8) -> dict:
+    "Network outputs (a list of (m, n_out + 1) arrays, KSG-4 last) and true MI on held-out draws, per bucket: {bucket: (outputs, truths)}."
     md = md or training_spec()
     gen = make_generator(seed, 'calibration-shapes')
     out = {}
     for i in range(len(N_EDGES) - 1):
+        large = N_EDGES[i] > MAX_ROWS_PER_PASS
         for j in range(len(D_EDGES) - 1):
             key = f"n{N_EDGES[i]}-d{D_EDGES[j]}"
             outs, truths = [], []
-            for k, (n, dx, dy) in enumerate(_bucket_shapes(i, j, shapes_per_bucket, gen, md)):
-                b = md.sample(per_shape, seed=seed_int(seed, 'calibration'), index=len(out) * 10_000 + k, n=n, dim_x=dx, dim_y=dy,
-                              device=est.device)
-                outs.append(est.net(b.x, b.y).float().cpu().numpy()); truths.append(b.mi.cpu().numpy())
-            out[key] = (np.concatenate(outs), np.concatenate(truths))
+            for k, (n, dx, dy) in enumerate(_bucket_shapes(i, j, large_shapes if large else shapes_per_bucket, gen, md)):
+                b = md.sample(large_per_shape if large else per_shape, seed=seed_int(seed, 'calibration'), index=len(out) * 10_000 + k,
+                              n=n, dim_x=dx, dim_y=dy)
+                if large:
+                    for t in range(len(b)):
+                        xb, yb = b.dataset(t)
+                        outs.append(est._outputs(xb.astype(np.float64), yb.astype(np.float64)))
+                else:
+                    o, ksg = est.net(b.x.to(est.device), b.y.to(est.device), b.x_mask.to(est.device), b.y_mask.to(est.device),
+                                     b.row_mask.to(est.device), aux=True)
+                    outs += [r.reshape(1, -1) for r in np.c_[o.float().cpu().numpy(), ksg.cpu().numpy()]]
+                truths.append(b.mi.numpy())
+            out[key] = (outs, np.concatenate(truths))
     return out
 
-def fit_calibration(est: MIST, draws: dict) -> dict:
-    "Normalised CQR factors per bucket and level from `calibration_draws` output."
-    def table(o, t):
+KAPPAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
+
+def fit_kappa(est: MIST, draws: dict, level: float = 0.9, lam: float = DISAGREEMENT) -> float:
+    "The bias share kappa of subset-averaged intervals: the smallest that covers as well with few subsets as with many."
+    outs = [o for os_, _ in draws.values() for o in os_]
+    if not outs: return 0.0
+    t = np.concatenate([t for _, t in draws.values()])
+    m = np.array([len(o) for o in outs]); few = m <= np.median(m)
+    best = (math.inf, 0.0)
+    for k in KAPPAS:
+        c = np.array([est._combine(o, level, k) for o in outs])
+        wl, wh = conformal_widths(c[:, 0], c[:, 1], c[:, 2], c[:, 3], lam)
+        Q = conformal_factor(c[:, 1], c[:, 2], t, level, wl, wh)
+        cov = (c[:, 1] - Q * wl <= t) & (t <= c[:, 2] + Q * wh)
+        gap = abs(cov[few].mean() - cov[~few].mean()) if few.any() and (~few).any() else 0.0
+        if gap < best[0] - 0.02: best = (gap, k)                                    # a smaller kappa unless clearly worse
+    return best[1]
+
+def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT) -> dict:
+    "Normalised CQR factors per bucket and level (and kappa for subset averages) from `calibration_draws` output."
+    large = {k: v for k, v in draws.items() if int(k.split('-')[0][1:]) > MAX_ROWS_PER_PASS}
+    kappa = fit_kappa(est, large, lam=lam)
+    def table(outs, t):
         res = {}
         for L in LEVELS:
-            a = (1 - L) / 2
-            lo, hi = np.array([np.interp(a, TAU_KNOTS, r) for r in o]), np.array([np.interp(1 - a, TAU_KNOTS, r) for r in o])
-            res[str(L)] = conformal_factor(lo, hi, t, L)
+            c = np.array([est._combine(o, L, kappa) for o in outs])
+            res[str(L)] = conformal_factor(c[:, 1], c[:, 2], t, L, *conformal_widths(c[:, 0], c[:, 1], c[:, 2], c[:, 3], lam))
         return res
-    buckets = {k: table(o, t) for k, (o, t) in draws.items()}
-    pooled = table(np.concatenate([o for o, _ in draws.values()]), np.concatenate([t for _, t in draws.values()]))
+    buckets = {k: table(o, t) for k, (o, t) in draws.items() if len(t)}
+    pooled = table([o for os_, _ in draws.values() for o in os_], np.concatenate([t for _, t in draws.values()]))
     return dict(method='normalised split-conformal quantile regression (CQR)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
-                model=est.name, buckets=buckets, pooled=pooled)
+                model=est.name, spec=training_spec().name, subset_kappa=kappa, disagreement=lam, buckets=buckets, pooled=pooled)

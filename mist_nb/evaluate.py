@@ -1,4 +1,4 @@
-"""Every estimator on the same reproducible grids of datasets with known MI, as one resumable, parallel sweep saved to netCDF; accuracy, coverage and speed as xarray reductions; figures and the README's tables drawn from the saved files.
+"""Every estimator on the same reproducible grids of datasets with known MI, as one resumable, parallel sweep saved to netCDF, reduced to accuracy, coverage and speed by xarray reductions.
 
 Docs: https://mist-nb.github.io/mist-nb/evaluation.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://mist-nb.github.io/mist-nb/evaluation.html.md"""
 
 # %% ../nbs/06_evaluation.ipynb #34073fc2
 from __future__ import annotations
-import hashlib, inspect, json, os, re, shutil, tempfile, time, uuid, warnings
+import hashlib, inspect, json, math, os, re, shutil, sys, tempfile, time, uuid, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, asdict, replace
 from datetime import datetime, timezone
@@ -14,30 +14,27 @@ from functools import lru_cache
 from itertools import product
 from pathlib import Path
 import numpy as np
-import pandas as pd
 import torch
 import xarray as xr
-from joblib import Parallel, delayed
-from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, imd_spec, oomd_spec, training_spec, IMD_FAMILIES,
+from joblib import Parallel, delayed, parallel_config
+from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, IMD_FAMILIES,
                               OOMD_FAMILIES, N_GRID, GRID_SEED, seed_int, data_dir)
 from .estimate import MIST, SHIPPED, resolve_checkpoint, load_model
-from .baselines import KSG, CCA, GaussianCopula, MINE, NWJ, InfoNCE, check_xy
-from .train import N_RANGES, n_range_label
-from .core import file_sha256, git_revision, hardware, atomic_write_text
+from .baselines import check_xy
+from .core import file_sha256, git_revision, hardware, atomic_write_text, patch
 
 # %% auto #0
-__all__ = ['AXES', 'BENCH_DIMS', 'BENCH_SEEDS', 'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'RANGE_LABELS', 'PAPER_MSE', 'TITLES',
-           'NEURAL', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'RidgeFallback', 'has_quantiles', 'run_estimator',
-           'weights_sha256', 'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress',
-           'single_thread', 'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results',
-           'load_results', 'errors', 'accuracy', 'coverage', 'speed', 'tidy', 'fig_error_vs_n', 'fig_estimate_vs_truth',
-           'fig_calibration', 'fig_seconds_vs_n', 'fig_error_vs_dim', 'draw_figures', 'fmt', 'md_table', 'load_all',
-           'grid_note', 'accuracy_table', 'by_n_table', 'coverage_table', 'speed_table', 'family_table', 'task_table',
-           'readme_tables', 'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'models_table', 'mtest_table',
-           'coverage_report', 'speed_report', 'ablation_report', 'flows_report', 'readme_report']
+__all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'BROAD_FAMILIES', 'N_RANGES',
+           'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE', 'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'Grid', 'imd_grid',
+           'oomd_grid', 'bmi_grid', 'heldout_grid', 'gaussian_task_id', 'highmi_grid', 'independence_grid',
+           'broad_grid', 'n_range_label', 'RidgeFallback', 'has_quantiles', 'run_estimator', 'weights_sha256',
+           'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress', 'single_thread',
+           'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results',
+           'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'width', 'monitor_grids', 'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
+TASK_SPECS = ('bmi', 'tasks')   # grids whose families are task ids (bmi's, or any `get_task` id)
 
 @lru_cache(maxsize=4096)
 def _meta_task(spec: str, family: str, dim: int, seed: int, root: int) -> Task:
@@ -53,8 +50,8 @@ def _bmi_task(task_id: str) -> Task: return get_task(task_id)
 @dataclass(frozen=True)
 class Grid:
     "A benchmark grid: families (or bmi task ids) x sample sizes x dims x seeds; every cell reproducible from `seed`."
-    spec: str               # 'imd', 'oomd' or 'train' (families are components of that spec), or 'bmi' (families are task ids)
-    families: tuple         # component names such as 'normal-dense-base', or bmi task ids
+    spec: str               # a name in SPECS (families are components of that spec), or 'bmi' / 'tasks' (families are task ids)
+    families: tuple         # component names such as 'normal-dense-base', or task ids
     ns: tuple               # sample sizes n
     dims: tuple = ()        # dim_x = dim_y values; empty for bmi, whose tasks have their own dims
     seeds: tuple = (0,)     # replicates: (family, dim, seed) fixes a task's parameters, (n, seed) its sample
@@ -66,17 +63,22 @@ class Grid:
         _set('families', tuple(str(f) for f in self.families))
         for k in ('ns', 'dims', 'seeds'): _set(k, tuple(int(v) for v in getattr(self, k)))
         _set('name', self.name or self.spec)
-        if self.spec not in (*SPECS, 'bmi'): raise ValueError(f"spec must be one of {(*SPECS, 'bmi')}, got {self.spec!r}")
+        if self.spec not in (*SPECS, *TASK_SPECS): raise ValueError(f"spec must be one of {(*SPECS, *TASK_SPECS)}, got {self.spec!r}")
         for k in AXES:
             v = getattr(self, k)
             if len(set(v)) != len(v): raise ValueError(f"{k} has repeated values: {v}")
             if not v and k != 'dims': raise ValueError(f"a grid needs at least one value in {k}")
         if min(self.ns) < 2 or min(self.seeds) < 0: raise ValueError("every n must be >= 2 and every seed >= 0")
-        if self.spec == 'bmi': self._check_bmi()
+        if self.spec in TASK_SPECS: self._check_bmi()
         else: self._check_meta()
 
+    @staticmethod
+    def from_dict(d: dict) -> 'Grid':
+        "A Grid from its `to_dict` form."
+        return Grid(**d)
+
     def _check_bmi(self):
-        if self.dims: raise ValueError("bmi tasks have their own dims: leave dims empty")
+        if self.dims: raise ValueError(f"{self.spec} tasks have their own dims: leave dims empty")
         for t in self.families: _bmi_task(t)
 
     def _check_meta(self):
@@ -86,38 +88,50 @@ class Grid:
         if unknown: raise ValueError(f"{unknown} are not components of the {self.spec!r} spec; choose from {known}")
 
 # %% ../nbs/06_evaluation.ipynb #941a8493
-def _axis(self: Grid) -> str: return 'task' if self.spec == 'bmi' else 'family'
-def _cell_dims(self: Grid) -> tuple: return (self.axis, 'n', 'dim', 'seed') if self.dims else (self.axis, 'n', 'seed')
+@patch(as_prop=True)
+def axis(self: Grid) -> str:
+    "The name of the grid's first axis: 'task' for task grids, 'family' otherwise."
+    return 'task' if self.spec in TASK_SPECS else 'family'
 
-def _cells(self: Grid) -> list:
-    "Every cell as a tuple (family, n, dim, seed), or (task, n, seed) for bmi."
+@patch(as_prop=True)
+def cell_dims(self: Grid) -> tuple:
+    "The dims of a cell: (family, n, dim, seed), or (task, n, seed)."
+    return (self.axis, 'n', 'dim', 'seed') if self.dims else (self.axis, 'n', 'seed')
+
+@patch
+def cells(self: Grid) -> list:
+    "Every cell as a tuple (family, n, dim, seed), or (task, n, seed) for task grids."
     return list(product(self.families, self.ns, self.dims, self.seeds) if self.dims else product(self.families, self.ns, self.seeds))
 
-def _task(self: Grid, family: str, dim: int | None = None, seed: int = 0) -> Task:
-    "The task of (family, dim, seed); for bmi the fixed task `family`."
-    if self.spec == 'bmi': return _bmi_task(family)
+@patch
+def task(self: Grid, family: str, dim: int | None = None, seed: int = 0) -> Task:
+    "The task of (family, dim, seed); for task grids the fixed task `family`."
+    if self.spec in TASK_SPECS: return _bmi_task(family)
     return _meta_task(self.spec, family, int(dim), int(seed), self.seed)
 
-def _sample_seed(self: Grid, n: int, seed: int) -> int: return seed_int(self.seed, 'sample', int(n), int(seed))
+@patch
+def sample_seed(self: Grid, n: int, seed: int) -> int:
+    "The seed of the sample of size `n` in replicate `seed`."
+    return seed_int(self.seed, 'sample', int(n), int(seed))
 
-def _sample(self: Grid, cell: tuple) -> tuple:
+@patch
+def sample(self: Grid, cell: tuple) -> tuple:
     "(x, y) float64 arrays of one cell."
     family, n, *rest = cell
     dim, seed = rest if self.dims else (None, rest[0])
     return self.task(family, dim, seed).sample(n, self.sample_seed(n, seed))
 
-Grid.axis, Grid.cell_dims = property(_axis), property(_cell_dims)
-Grid.cells, Grid.task, Grid.sample_seed, Grid.sample = _cells, _task, _sample_seed, _sample
-
 # %% ../nbs/06_evaluation.ipynb #4772a09c
-def _truth(self: Grid) -> xr.DataArray:
-    "True MI (nats) of every task: dims (family, dim, seed), or (task,) for bmi."
-    if self.spec == 'bmi':
+@patch
+def truth(self: Grid) -> xr.DataArray:
+    "True MI (nats) of every task: dims (family, dim, seed), or (task,) for task grids."
+    if self.spec in TASK_SPECS:
         return xr.DataArray([self.task(t).mutual_information for t in self.families], dims=('task',), coords=dict(task=list(self.families)))
     mi = [[[self.task(f, d, s).mutual_information for s in self.seeds] for d in self.dims] for f in self.families]
     return xr.DataArray(mi, dims=('family', 'dim', 'seed'), coords=dict(family=list(self.families), dim=list(self.dims), seed=list(self.seeds)))
 
-def _subset(self: Grid, **axes) -> Grid:
+@patch
+def subset(self: Grid, **axes) -> Grid:
     "The grid restricted to some values of its axes (families, ns, dims, seeds): the same cells, fewer of them."
     for k, v in axes.items():
         if k not in AXES: raise ValueError(f"unknown grid axis {k!r}; axes are {AXES}")
@@ -125,14 +139,15 @@ def _subset(self: Grid, **axes) -> Grid:
         if missing: raise ValueError(f"{k} {sorted(missing)} are not in the grid's {k} {getattr(self, k)}")
     return replace(self, **{k: tuple(x for x in getattr(self, k) if x in set(v)) for k, v in axes.items()})
 
-def _to_dict(self: Grid) -> dict: return json.loads(json.dumps(asdict(self)))
-def _to_json(self: Grid) -> str: return json.dumps(self.to_dict(), sort_keys=True)
+@patch
+def to_dict(self: Grid) -> dict:
+    "The grid as a JSON-ready dict."
+    return json.loads(json.dumps(asdict(self)))
 
-def _from_dict(d: dict) -> Grid:
-    "A Grid from its `to_dict` form."
-    return Grid(**d)
-
-Grid.truth, Grid.subset, Grid.to_dict, Grid.to_json, Grid.from_dict = _truth, _subset, _to_dict, _to_json, staticmethod(_from_dict)
+@patch
+def to_json(self: Grid) -> str:
+    "The grid as canonical JSON (stored in every results file)."
+    return json.dumps(self.to_dict(), sort_keys=True)
 
 # %% ../nbs/06_evaluation.ipynb #d78e24f5
 BENCH_DIMS, BENCH_SEEDS = (2, 4, 8, 16, 32), (0, 1, 2, 3, 4)
@@ -149,7 +164,50 @@ def bmi_grid(ns=(50, 100, 200, 500), seeds=BENCH_SEEDS, tasks=None, seed: int = 
     "bmi's v1 tasks (all 40 by default) at sizes `ns`, one sample per seed."
     return Grid('bmi', tasks or list_tasks(), ns, (), seeds, seed)
 
+def heldout_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
+    "Our held-out families (never in training or calibration) on a grid of sizes, dims and seeds."
+    return Grid('heldout', [c.name for c in heldout_spec().components], ns, dims, seeds, seed, name='heldout')
+
+def gaussian_task_id(dim: int, mi: float) -> str:
+    "A task id of a Gaussian with `dim` pairs (X_i, Y_i) of equal correlation and total MI `mi` nats."
+    r = math.sqrt(-math.expm1(-2 * mi / dim))
+    if dim == 1: return f"1v1-normal-{r!r}"
+    return f"multinormal-sparse-{dim}-{dim}-{dim}-{math.sqrt(r / (1 - r))!r}"
+
+HIGHMI_DIMS, HIGHMI_VALUES = (1, 2, 3, 5, 8), (0.5, 2.0, 4.0, 6.0, 8.0)
+
+def highmi_grid(ns=(100, 500, 2000), seeds=BENCH_SEEDS, dims=HIGHMI_DIMS, values=HIGHMI_VALUES, seed: int = GRID_SEED) -> Grid:
+    "Gaussians 1x1 .. 8x8 with total MI 0.5 .. 8 nats, at sizes `ns`."
+    return Grid('tasks', [gaussian_task_id(d, v) for d in dims for v in values], ns, (), seeds, seed, name='highmi')
+
+def independence_grid(ns=(10, 100, 1000, 10_000, 100_000), dims=(1, 4, 16, 32), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
+    "Independent X and Y (correlated columns within each side, plain and linearly mixed) at sizes up to 100,000."
+    return Grid('train', ['normal-within-base', 'normal-within-mix'], ns, dims, seeds, seed, name='independence')
+
+BROAD_FAMILIES = ('channels-base', 'channels-rotate', 'channels-dup', 'gauss-base', 'mixture-base', 'parabola-base',
+                  'hetero-exp-base', 'hetero-abs-base', 'radial2-base', 'normal-sparse-base', 'student-dense-base', 'normal-dense-mix')
+
+def broad_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, families=BROAD_FAMILIES, seed: int = GRID_SEED) -> Grid:
+    "A sample of the broad training families (in-distribution for the default models)."
+    return Grid('train', families, ns, dims, seeds, seed, name='broad')
+
 # %% ../nbs/06_evaluation.ipynb #4a402016
+N_RANGES = ((10, 100), (101, 300), (301, 500), (501, 2000), (2001, 10**9))  # the paper's three, then n up to 2000 and beyond
+PAPER_RANGES = N_RANGES[:3]
+
+def n_range_label(n: int) -> str:
+    "The range of a sample size: '10-100', '101-300', '301-500' (the paper's), '501-2000' or '2001+'."
+    for lo, hi in N_RANGES:
+        if lo <= n <= hi: return f"{lo}+" if hi >= 10**9 else f"{lo}-{hi}"
+    return 'other'
+
+RANGE_LABELS = tuple(n_range_label(lo) for lo, _ in N_RANGES)
+
+PAPER_MSE = {  # the paper's M_test table: MSE in nats^2 by n range [10,100], [100,300], [300,500] (Gritsai et al., 2025)
+    'imd': {'MIST': (3.1, 0.34, 0.28), 'MIST-QR': (3.1, 0.31, 0.12)},
+    'oomd': {'MIST': (8.0, 7.3, 8.8), 'MIST-QR': (9.5, 9.9, 10.0)}}
+
+# %% ../nbs/06_evaluation.ipynb #c6d2b1f6
 INTERVAL_LEVELS = (0.5, 0.8, 0.9, 0.95)                                  # nominal levels of the stored intervals
 QUANTILE_TAUS = (0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975)  # levels of the stored quantiles
 
@@ -168,7 +226,7 @@ class RidgeFallback:
         small = len(x) <= x.shape[1] + y.shape[1] + 1
         return (replace(self.estimator, ridge=self.ridge) if small else self.estimator).estimate(x, y)
 
-# %% ../nbs/06_evaluation.ipynb #a04a5dea
+# %% ../nbs/06_evaluation.ipynb #57ad11fa
 def _takes_level(est) -> bool:
     "Whether `est.estimate_with_info` takes a `level` (MIST does; Bootstrap has its own)."
     f = getattr(est, 'estimate_with_info', None)
@@ -191,13 +249,17 @@ def _level_index(levels, level) -> int:
     if not hit: raise ValueError(f"interval level {level} is not among the sweep's levels {tuple(levels)}")
     return hit[0]
 
-# %% ../nbs/06_evaluation.ipynb #ab72f811
+# %% ../nbs/06_evaluation.ipynb #3bba3451
 def _measure(est, x, y, levels, taus) -> dict:
     "The outputs of `est` on (x, y): estimate, seconds of one call, lower/upper per level, quantiles."
     nan = float('nan')
     rec = dict(estimate=nan, seconds=nan, lower=[nan] * len(levels), upper=[nan] * len(levels), quantiles=None)
     t0 = time.perf_counter()
-    if levels and _takes_level(est) and getattr(est, 'is_quantile', True):
+    if levels and callable(getattr(est, 'estimate_levels', None)) and getattr(est, 'is_quantile', True):
+        rs = est.estimate_levels(x, y, levels)                       # one forward pass for every level
+        rec['seconds'] = time.perf_counter() - t0
+        for i, r in enumerate(rs): rec['estimate'], rec['lower'][i], rec['upper'][i], _ = _bounds(r)
+    elif levels and _takes_level(est) and getattr(est, 'is_quantile', True):
         for i, L in enumerate(levels):
             e, rec['lower'][i], rec['upper'][i], _ = _bounds(est.estimate_with_info(x, y, L))
             if i == 0: rec['estimate'], rec['seconds'] = e, time.perf_counter() - t0
@@ -220,7 +282,7 @@ def run_estimator(est, x, y, levels=INTERVAL_LEVELS, taus=QUANTILE_TAUS) -> dict
         return dict(estimate=nan, seconds=nan, lower=[nan] * len(levels), upper=[nan] * len(levels), quantiles=None,
                     error=f"{type(e).__name__}: {e}"[:300])
 
-# %% ../nbs/06_evaluation.ipynb #3bba3451
+# %% ../nbs/06_evaluation.ipynb #6bb7bcb3
 def weights_sha256(net: torch.nn.Module) -> str:
     "SHA-256 of a network's parameters and buffers (names, dtypes, shapes and values)."
     h = hashlib.sha256()
@@ -251,7 +313,7 @@ def checkpoint_provenance(est) -> dict | None:
         if weights_sha256(load_model(p)[0]) == rec['weights_sha256']: rec.update(file=p.name, sha256=file_sha256(p))
     return rec
 
-# %% ../nbs/06_evaluation.ipynb #6bb7bcb3
+# %% ../nbs/06_evaluation.ipynb #d6bf9c43
 def progress_dir(out) -> Path:
     "The folder holding the finished cells of an unfinished sweep to `out`: 'imd.nc' -> 'imd.progress/'."
     return Path(out).with_suffix('.progress')
@@ -283,7 +345,7 @@ def open_progress(folder, grid: Grid, specs: dict, levels, taus) -> dict:
     atomic_write_text(json.dumps(dict(want, estimators={**known, **specs}), indent=1), man_p)
     return {(r['estimator'], tuple(r['cell'])): r for r in read_records(folder)}
 
-# %% ../nbs/06_evaluation.ipynb #9c1de7cc
+# %% ../nbs/06_evaluation.ipynb #13e490db
 @contextmanager
 def single_thread():
     "Torch and BLAS on one thread inside the block; the previous torch setting is restored."
@@ -314,7 +376,7 @@ def work_units(subgrids: dict, done) -> list:
         units += [(name, cells) for cells in groups.values()]
     return units
 
-# %% ../nbs/06_evaluation.ipynb #61ac8d40
+# %% ../nbs/06_evaluation.ipynb #51fa0459
 def _coords(grid: Grid, names, levels, taus) -> dict:
     c = {'estimator': list(names), grid.axis: list(grid.families), 'n': list(grid.ns)}
     if grid.dims: c['dim'] = list(grid.dims)
@@ -341,13 +403,13 @@ def results_dataset(grid: Grid, names, records=(), levels=INTERVAL_LEVELS, taus=
     ds = xr.Dataset(dv, coords=coords)
     ds['truth'] = grid.truth()
     ds = ds.assign_coords(n_range=('n', [n_range_label(n) for n in grid.ns]))
-    if grid.spec == 'bmi':
+    if grid.spec in TASK_SPECS:
         ds = ds.assign_coords(dim_x=('task', [grid.task(t).dim_x for t in grid.families]), dim_y=('task', [grid.task(t).dim_y for t in grid.families]))
     for v, u in dict(estimate='nats', truth='nats', lower='nats', upper='nats', quantiles='nats', seconds='s').items(): ds[v].attrs['units'] = u
     ds.attrs.update(name=grid.name, units='nats', errors=json.dumps(errors, sort_keys=True))
     return ds
 
-# %% ../nbs/06_evaluation.ipynb #51fa0459
+# %% ../nbs/06_evaluation.ipynb #96701db9
 def _subgrids(estimators: dict, grid: Grid, subgrids: dict | None) -> dict:
     "Each estimator's grid: `grid`, or its restriction given as a dict of axes or a sub-grid."
     subgrids = subgrids or {}
@@ -373,7 +435,7 @@ def provenance(estimators: dict, grid: Grid, subgrids: dict, levels, taus) -> di
                 interval_note='lower/upper: calibrated intervals (MIST-QR) or percentile bootstrap (Bootstrap wrappers) at each level; NaN otherwise',
                 quantiles_note='raw (uncalibrated) quantiles of quantile models at each `quantile` level')
 
-# %% ../nbs/06_evaluation.ipynb #c09bd9e3
+# %% ../nbs/06_evaluation.ipynb #014620cc
 @contextmanager
 def _progress_folder(out):
     "The progress folder beside `out`, or a temporary one when there is no `out`."
@@ -394,7 +456,8 @@ def _worker():
     return evaluate.run_chunk
 
 def run_sweep(estimators: dict, grid: Grid, out=None, n_jobs: int = 2, subgrids: dict | None = None,
-              levels=INTERVAL_LEVELS, taus=QUANTILE_TAUS, keep_progress: bool = False, verbose: int = 0) -> xr.Dataset:
+              levels=INTERVAL_LEVELS, taus=QUANTILE_TAUS, keep_progress: bool = False, backend: str = 'loky',
+              progress: bool | None = None) -> xr.Dataset:
     "Every estimator on every cell of `grid` (or of its sub-grid), in joblib workers, as a Dataset in nats; resumable with `out`."
     if not estimators: raise ValueError("give at least one estimator")
     subs, t0 = _subgrids(estimators, grid, subgrids), time.time()
@@ -402,10 +465,20 @@ def run_sweep(estimators: dict, grid: Grid, out=None, n_jobs: int = 2, subgrids:
     with _progress_folder(out) as folder:
         done = open_progress(folder, grid, specs, levels, taus)
         units = work_units(subs, done)
-        try: Parallel(n_jobs=n_jobs, backend='loky', max_nbytes=None, verbose=verbose)(
-            delayed(_worker())(name, estimators[name], grid.to_dict(), cells, tuple(levels), tuple(taus), str(folder)) for name, cells in units)
+        show = progress if progress is not None else sys.stderr.isatty()
+        bar = None
+        if show and units:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=sum(len(c) for _, c in units), desc=f'sweep {grid.name}', unit='cell')
+        try:
+            with parallel_config(backend=backend):   # (registers external backends such as dask on first use)
+                jobs = Parallel(n_jobs=n_jobs, max_nbytes=None, return_as='generator_unordered')(
+                    delayed(_worker())(name, estimators[name], grid.to_dict(), cells, tuple(levels), tuple(taus), str(folder)) for name, cells in units)
+                for k in jobs:
+                    if bar is not None: bar.update(k)
         finally:
-            if n_jobs != 1: _release_workers()
+            if bar is not None: bar.close()
+            if n_jobs != 1 and backend == 'loky': _release_workers()
         wanted = {(k, c) for k, g in subs.items() for c in g.cells()}
         records = [r for r in read_records(folder) if (r['estimator'], tuple(r['cell'])) in wanted]
     ds = results_dataset(grid, list(estimators), records, levels, taus)
@@ -416,7 +489,7 @@ def run_sweep(estimators: dict, grid: Grid, out=None, n_jobs: int = 2, subgrids:
         if not keep_progress: shutil.rmtree(progress_dir(out), ignore_errors=True)
     return ds
 
-# %% ../nbs/06_evaluation.ipynb #96701db9
+# %% ../nbs/06_evaluation.ipynb #5a4bea5a
 _PACKED = dict(lower='interval_estimator', upper='interval_estimator', quantiles='quantile_estimator')
 
 def _pack(ds: xr.Dataset) -> xr.Dataset:
@@ -447,9 +520,7 @@ def load_results(path) -> xr.Dataset:
     ds = _unpack(xr.load_dataset(path, engine='scipy'))
     return ds.assign_coords({k: ds[k].astype(int) for k in ('n', 'dim', 'seed', 'dim_x', 'dim_y') if k in ds.coords})
 
-# %% ../nbs/06_evaluation.ipynb #e71b2826
-RANGE_LABELS = tuple(f"{lo}-{hi}" for lo, hi in N_RANGES)
-
+# %% ../nbs/06_evaluation.ipynb #02b3269c
 def _reduce(da: xr.DataArray, by=(), how: str = 'mean') -> xr.DataArray:
     "Reduce `da` over every cell dim except `by` ('n_range' groups sizes by the paper's ranges), keeping estimator and level."
     keep = {'estimator', 'level', *by} - {'n_range'}
@@ -490,375 +561,47 @@ def speed(ds: xr.Dataset, by=('n',)) -> xr.DataArray:
     "Median seconds per estimate per estimator, grouped by `by`."
     return _reduce(ds.seconds, by, 'median').rename('seconds')
 
-# %% ../nbs/06_evaluation.ipynb #3ce60a76
-def _plt():
-    import matplotlib.pyplot as plt, seaborn as sns
-    return plt, sns
+def cell_results(estimates: dict, truth, n, lower: dict | None = None, upper: dict | None = None, level: float = 0.9) -> xr.Dataset:
+    "A results Dataset over a flat `cell` axis from arrays (estimates per estimator, truth, n): for datasets that are not a Grid."
+    names = list(estimates)
+    truth, n = np.asarray(truth, float), np.asarray(n, int)
+    arr = lambda d: np.array([[np.nan if v is None else v for v in d.get(k, [None] * len(truth))] for k in names], float)[..., None]
+    ds = xr.Dataset(dict(estimate=(('estimator', 'cell'), np.array([estimates[k] for k in names], float)),
+                         lower=(('estimator', 'cell', 'level'), arr(lower or {})), upper=(('estimator', 'cell', 'level'), arr(upper or {})),
+                         quantiles=(('estimator', 'cell', 'quantile'), np.full((len(names), len(truth), 0), np.nan)),
+                         truth=(('cell',), truth)),
+                    coords=dict(estimator=names, cell=np.arange(len(truth)), level=[level], quantile=[], n=('cell', n),
+                                n_range=('cell', [n_range_label(v) for v in n])))
+    return ds
 
-def _as_results(results) -> dict:
-    "A dict name -> Dataset from a Dataset or a dict of them."
-    return {results.attrs.get('name', 'results'): results} if isinstance(results, xr.Dataset) else dict(results)
+def width(ds: xr.Dataset, by=()) -> xr.DataArray:
+    "Median width (nats) of [lower, upper] by nominal level; an open upper end counts as infinitely wide."
+    return _reduce((ds.upper - ds.lower).where(ds.lower.notnull()), by, 'median').rename('width')
 
-def _panels(results: dict, width: float = 5.0, height: float = 3.8):
-    plt, _ = _plt()
-    fig, axes = plt.subplots(1, len(results), figsize=(width * len(results), height), squeeze=False, constrained_layout=True)
-    return fig, list(axes[0])
+# %% ../nbs/06_evaluation.ipynb #e5e5d984
+def _tasks_within(max_dim: int = 32) -> list:
+    "bmi's v1 task ids with at most `max_dim` columns per side (MIST's limit)."
+    return [t for t in list_tasks() if max(_bmi_task(t).dim_x, _bmi_task(t).dim_y) <= max_dim]
 
-def _legend_outside(axes):
-    "One legend, right of the last panel."
-    _, sns = _plt()
-    for ax in axes[:-1]:
-        if ax.get_legend(): ax.get_legend().remove()
-    if axes[-1].get_legend(): sns.move_legend(axes[-1], 'upper left', bbox_to_anchor=(1.02, 1), frameon=False, fontsize='small')
+def monitor_grids() -> dict:
+    "Small grids for training-time and model-card scores: IMD, OoMD, held-out families and bmi's tasks, one seed."
+    return dict(imd=imd_grid(ns=(30, 100, 300, 500), dims=(2, 8, 32), seeds=(0,)),
+                oomd=oomd_grid(ns=(30, 100, 300, 500), dims=(2, 8, 32), seeds=(0,)),
+                heldout=heldout_grid(ns=(100, 500, 2000), dims=(1, 4), seeds=(0,)),
+                bmi=bmi_grid(ns=(100, 500), seeds=(0,), tasks=_tasks_within()))
 
-def tidy(ds: xr.Dataset) -> pd.DataFrame:
-    "One row per finished (estimator, cell): estimate, truth, error (nats), seconds and the cell's coordinates."
-    d = xr.Dataset(dict(estimate=ds.estimate, truth=ds.truth.broadcast_like(ds.estimate), error=errors(ds), seconds=ds.seconds))
-    return d.to_dataframe().reset_index().dropna(subset=['estimate'])
-
-# %% ../nbs/06_evaluation.ipynb #1225966b
-_YLABEL = dict(mse='MSE (nats²)', mae='MAE (nats)', medae='median |error| (nats)', bias='bias (nats)')
-_TITLE = dict(mse='MSE', mae='MAE', medae='median |error|', bias='bias')
-
-def _metric_panels(results, by: str, metric):
-    "Error against `by` per estimator: one column per results Dataset, one row per metric (a name or a sequence)."
-    plt, sns = _plt()
-    metrics = (metric,) if isinstance(metric, str) else tuple(metric)
-    fig, axes = plt.subplots(len(metrics), len(results), figsize=(5.0 * len(results), 3.6 * len(metrics)),
-                             squeeze=False, constrained_layout=True)
-    for row, m in zip(axes, metrics):
-        for ax, (name, ds) in zip(row, results.items()):
-            df = accuracy(ds, by=(by,))[m].to_dataframe().reset_index().dropna(subset=[m])
-            if m != 'bias': df = df[df[m] > 0]   # log scale: an exact 0 cannot be drawn
-            sns.lineplot(df, x=by, y=m, hue='estimator', marker='o', markersize=4, ax=ax)
-            ax.set(yscale='log' if m != 'bias' else 'linear', title=f"{name.upper()}: {_TITLE[m]} by {by}", ylabel=_YLABEL[m])
-    _legend_outside(list(axes.flat))
-    return fig, axes
-
-def fig_error_vs_n(results, metric=('mse', 'medae')):
-    "Error against sample size per estimator (log scale); by default MSE (the tails) above the median |error| (the typical case)."
-    return _metric_panels(_as_results(results), 'n', metric)[0]
-
-def fig_estimate_vs_truth(ds: xr.Dataset, col_wrap: int = 4):
-    "Estimate against true MI per estimator (colour: n), with the diagonal."
-    _, sns = _plt()
-    g = sns.relplot(tidy(ds), x='truth', y='estimate', col='estimator', col_wrap=col_wrap, hue='n', palette='viridis',
-                    s=10, alpha=0.6, linewidth=0, height=2.6)
-    hi = float(ds.truth.max())
-    for ax in g.axes.flat: ax.plot([0, hi], [0, hi], color='k', lw=0.8, ls='--')
-    g.set_axis_labels('true MI (nats)', 'estimate (nats)')
-    g.figure.suptitle(f"{ds.attrs.get('name', '').upper()}: estimate vs truth", y=1.02)
-    return g.figure
-
-# %% ../nbs/06_evaluation.ipynb #4121926d
-def fig_calibration(results):
-    "Nominal against empirical coverage of [lower, upper] (calibrated or bootstrap) and of the raw quantile intervals."
-    _, sns = _plt()
-    results = _as_results(results)
-    fig, axes = _panels(results, 4.2, 3.8)
-    for ax, (name, ds) in zip(axes, results.items()):
-        cov = coverage(ds)
-        cov = cov.rename({k: v for k, v in dict(interval='[lower, upper]', quantiles='raw quantiles').items() if k in cov})
-        df = cov.to_dataframe().reset_index().melt(id_vars=['estimator', 'level'], value_vars=list(cov.data_vars),
-                                                   var_name='interval', value_name='coverage').dropna(subset=['coverage'])
-        if len(df): sns.lineplot(df, x='level', y='coverage', hue='estimator', style='interval', marker='o', ax=ax)
-        ax.plot([0.4, 1], [0.4, 1], color='k', lw=0.8, ls=':')
-        ax.set(title=f"{name.upper()}: coverage", xlabel='nominal level', ylabel='empirical coverage', xlim=(0.4, 1), ylim=(0, 1.02))
-    _legend_outside(axes)
-    return fig
-
-def fig_seconds_vs_n(results):
-    "Median seconds per estimate against n per estimator (log scale), one panel per results Dataset."
-    _, sns = _plt()
-    results = _as_results(results)
-    fig, axes = _panels(results)
-    for ax, (name, ds) in zip(axes, results.items()):
-        df = speed(ds, by=('n',)).to_dataframe().reset_index().dropna(subset=['seconds'])
-        sns.lineplot(df, x='n', y='seconds', hue='estimator', marker='o', markersize=4, ax=ax)
-        ax.set(yscale='log', title=f"{name.upper()}: time per estimate (one thread)", ylabel='median seconds')
-    _legend_outside(axes)
-    return fig
-
-def fig_error_vs_dim(results, metric=('mse', 'medae')):
-    "Error against dimension (dim_x = dim_y) per estimator, one column per results Dataset with a dim axis."
-    results = {k: v for k, v in _as_results(results).items() if 'dim' in v.dims}
-    if not results: raise ValueError("no results with a dim axis (bmi results have none)")
-    fig, axes = _metric_panels(results, 'dim', metric)
-    for ax, ds in zip(axes.flat, [*results.values()] * axes.shape[0]):
-        ax.set(xscale='log', xlabel='dim_x = dim_y'); ax.set_xticks(ds.dim.values, [str(d) for d in ds.dim.values]); ax.minorticks_off()
-    return fig
-
-# %% ../nbs/06_evaluation.ipynb #8c52fdf6
-def draw_figures(results, out_dir, dpi: int = 110) -> list:
-    "Draw every figure of `results` (a dict name -> Dataset) and save them as PNG files in `out_dir`."
-    plt, _ = _plt()
-    results, out_dir = _as_results(results), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    meta = {k: v for k, v in results.items() if 'dim' in v.dims}
-    figs = dict(error_vs_n=lambda: fig_error_vs_n(meta or results), calibration=lambda: fig_calibration(results),
-                seconds_vs_n=lambda: fig_seconds_vs_n(results), error_vs_dim=lambda: fig_error_vs_dim(meta))
-    figs.update({f"estimate_vs_truth_{k}": (lambda ds=ds: fig_estimate_vs_truth(ds)) for k, ds in results.items()})
-    paths = []
-    for name, draw in figs.items():
-        if name == 'error_vs_dim' and not meta: continue
-        fig = draw()
-        paths.append(out_dir / f"{name}.png"); fig.savefig(paths[-1], dpi=dpi, bbox_inches='tight'); plt.close(fig)
-    return paths
-
-# %% ../nbs/06_evaluation.ipynb #07131272
-PAPER_MSE = {  # M_test, MSE in nats^2 by n range [10,100], [100,300], [300,500] (Gritsai et al., 2025)
-    'imd': {'MIST': (3.1, 0.34, 0.28), 'MIST-QR': (3.1, 0.31, 0.12)},
-    'oomd': {'MIST': (8.0, 7.3, 8.8), 'MIST-QR': (9.5, 9.9, 10.0)}}
-TITLES = dict(imd='IMD grid (test families of the training meta-distribution)',
-              oomd='OoMD grid (families never seen in training)', bmi="bmi's 40 v1 tasks")
-
-def fmt(v, digits: int = 3) -> str:
-    "A number with `digits` significant digits; '—' when missing."
-    v = float(v)
-    return '—' if not np.isfinite(v) else f"{v:.{digits}g}"
-
-def md_table(header, rows) -> str:
-    "A markdown table."
-    lines = ['| ' + ' | '.join(map(str, header)) + ' |', '|' + '---|' * len(header)]
-    return '\n'.join(lines + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
-
-# %% ../nbs/06_evaluation.ipynb #5a383178
-def load_all(results_dir=None) -> dict:
-    "The results files imd.nc, oomd.nc and bmi.nc found in `results_dir` (default data/results), by name."
-    d = Path(results_dir or data_dir() / 'results')
-    return {k: load_results(d / f'{k}.nc') for k in ('imd', 'oomd', 'bmi') if (d / f'{k}.nc').exists()}
-
-def grid_note(ds: xr.Dataset) -> str:
-    "A one-line description of a results file's grid and of the sub-grids some estimators ran on."
-    g = Grid.from_dict(json.loads(ds.attrs['grid']))
-    s = f"{len(g.families)} {'tasks' if g.spec == 'bmi' else 'families'} × {len(g.ns)} sizes n ∈ [{min(g.ns)}, {max(g.ns)}]"
-    s += (f" × dims {', '.join(map(str, g.dims))}" if g.dims else '') + f" × {len(g.seeds)} seed{'s' * (len(g.seeds) > 1)}"
-    same = {}
-    for k, v in json.loads(ds.attrs.get('subgrids', '{}')).items():
-        diff = [f"{a} {', '.join(map(str, v[a]))}" if len(v[a]) <= 5 else f"{len(v[a])} {a}" for a in AXES if v[a] != list(getattr(g, a))]
-        same.setdefault('; '.join(diff), []).append(k)
-    return s + ''.join(f"; {', '.join(ks)} only on: {d}" for d, ks in same.items()) + '.'
-
-def _ridge_note(ds: xr.Dataset) -> str:
-    "Which estimators fall back to a ridge, on how many cells."
-    names = [k for k, v in json.loads(ds.attrs.get('estimators', '{}')).items() if v.startswith('RidgeFallback')]
-    if not names: return ''
-    d = (ds.dim_x + ds.dim_y) if 'task' in ds.dims else 2 * ds.dim
-    frac = float((ds.n <= d + 1).mean())   # share of (n, dim) or (n, task) combinations: the same share of cells
-    return f" {', '.join(names)}: a 1e-3 ridge on cells with n ≤ dim_x + dim_y + 1 ({frac:.0%} of cells)."
-
-# %% ../nbs/06_evaluation.ipynb #53d9f0db
-def accuracy_table(ds: xr.Dataset, split: str = '') -> str:
-    "Markdown: MSE and MAE per estimator by the paper's n ranges, with the paper's M_test MSE."
-    a = accuracy(ds)
-    r = list(a.n_range.values)
-    rows = [[f"**{e}**", *(fmt(a.mse.sel(estimator=e, n_range=k)) for k in r), *(fmt(a.mae.sel(estimator=e, n_range=k)) for k in r),
-             int(a['count'].sel(estimator=e).sum())] for e in ds.estimator.values]
-    rows += [[f"{m} (paper, M_test)", *map(fmt, v), *(['—'] * len(r)), '—'] for m, v in PAPER_MSE.get(split, {}).items() if len(v) == len(r)]
-    return md_table(['estimator', *(f"MSE {k}" for k in r), *(f"MAE {k}" for k in r), 'cells'], rows)
-
-def by_n_table(ds: xr.Dataset) -> str:
-    "Markdown: MSE and MAE per estimator at each sample size."
-    a = accuracy(ds, by=('n',))
-    ns = list(a.n.values)
-    rows = [[f"**{e}**", *(f"{fmt(a.mse.sel(estimator=e, n=n))} ({fmt(a.mae.sel(estimator=e, n=n))})" for n in ns),
-             int(a['count'].sel(estimator=e).sum())] for e in ds.estimator.values]
-    return md_table(['estimator', *(f"n={n}" for n in ns), 'cells'], rows)
-
-def coverage_table(results: dict) -> str:
-    "Markdown: coverage of the calibrated intervals (and of the raw quantile intervals) by nominal level."
-    rows, levels = [], None
-    for split, ds in results.items():
-        c = coverage(ds)
-        levels = list(c.level.values)
-        for e in ds.estimator.values:
-            ce = c.sel(estimator=e)
-            if bool(ce.interval.notnull().any()) or bool(ce.get('quantiles', ce.interval).notnull().any()):
-                q = ce.get('quantiles')
-                rows.append([split.upper(), f"**{e}**", *(f"{fmt(ce.interval.sel(level=L), 2)} ({fmt(q.sel(level=L), 2) if q is not None else '—'})"
-                                                           for L in levels)])
-    return md_table(['grid', 'estimator', *(f"{L:.0%}" for L in levels or [])], rows) if rows else ''
-
-def speed_table(ds: xr.Dataset, max_cols: int = 5) -> str:
-    "Markdown: median seconds per estimate per estimator at (up to `max_cols`) sample sizes."
-    s = speed(ds, by=('n',))
-    ns = list(s.n.values)
-    if len(ns) > max_cols: ns = [ns[int(round(i))] for i in np.linspace(0, len(ns) - 1, max_cols)]
-    return md_table(['estimator', *(f"n={n}" for n in ns)], [[f"**{e}**", *(fmt(s.sel(estimator=e, n=n)) for n in ns)] for e in ds.estimator.values])
-
-# %% ../nbs/06_evaluation.ipynb #3ba43ba4
-def family_table(ds: xr.Dataset) -> str:
-    "Markdown: MSE (nats²) per estimator and family (all sizes, dims and seeds)."
-    axis = ds.truth.dims[0]
-    mse = accuracy(ds, by=(axis,)).mse
-    fams = list(mse[axis].values)
-    return md_table(['estimator', *fams], [[f"**{e}**", *(fmt(mse.sel({'estimator': e, axis: f})) for f in fams)] for e in ds.estimator.values])
-
-def task_table(ds: xr.Dataset) -> str:
-    "Markdown: true MI and each estimator's mean estimate over seeds at the largest n, per bmi task."
-    n = int(ds.n.max())
-    m = ds.estimate.sel(n=n).mean('seed')
-    rows = [[t, f"{int(ds.dim_x.sel(task=t))}×{int(ds.dim_y.sel(task=t))}", fmt(ds.truth.sel(task=t)),
-             *(fmt(m.sel(estimator=e, task=t)) for e in ds.estimator.values)] for t in ds.task.values]
-    return md_table(['task', 'dims', 'truth', *ds.estimator.values], rows)
-
-def readme_tables(results_dir=None, detail: bool = False) -> str:
-    "Markdown tables of accuracy (beside the paper's), coverage and speed, rendered from the netCDF files in `results_dir`."
-    res = load_all(results_dir)
-    if not res: return f"_No results in {results_dir or 'data/results'} yet: run `python scripts/benchmark.py`._\n"
-    parts = []
-    for k, ds in res.items():
-        t = accuracy_table(ds, k) if k != 'bmi' else by_n_table(ds) + '\n\nCells: MSE in nats² (MAE in nats).'
-        parts.append(f"#### {TITLES[k]}\n\n{grid_note(ds)}{_ridge_note(ds)}\n\n{t}")
-    cov = coverage_table(res)
-    if cov: parts.append("#### Coverage by nominal level\n\nCells: calibrated interval [lower, upper] (raw quantile interval).\n\n" + cov)
-    k = 'bmi' if 'bmi' in res else next(iter(res))
-    parts.append(f"#### Speed: median seconds per estimate ({k.upper()} grid, one thread; {res[k].attrs.get('hardware', '')})\n\n" + speed_table(res[k]))
-    if detail:
-        parts += [f"#### MSE (nats²) by family: {TITLES[k]}\n\n{family_table(ds)}" for k, ds in res.items() if k != 'bmi']
-        if 'bmi' in res: parts.append(f"#### bmi tasks at n = {int(res['bmi'].n.max())}: truth and mean estimate over seeds (nats)\n\n{task_table(res['bmi'])}")
-    return '\n\n'.join(parts) + '\n'
-
-# %% ../nbs/06_evaluation.ipynb #a8c0aca4
-NEURAL = ('MINE', 'InfoNCE', 'NWJ')
-
-def benchmark_estimators() -> dict:
-    "The benchmark's estimators by display name (MIST models from the shipped checkpoints)."
-    return {'MIST-QR': MIST.load('mist-qr'), 'MIST': MIST.load('mist'), 'KSG': KSG(k=5), 'CCA': RidgeFallback(CCA()),
-            'GaussianCopula': RidgeFallback(GaussianCopula()), 'MINE': MINE(), 'InfoNCE': InfoNCE(), 'NWJ': NWJ()}
-
-def benchmark_plan(quick: bool = False) -> dict:
-    "name -> (grid, the neural baselines' sub-grid axes) of the benchmark's sweeps; `quick`: a tiny version."
-    if quick:
-        small, neural = dict(ns=(30, 200, 400), dims=(2, 8), seeds=(0,)), dict(ns=(200,), dims=(2,))
-        return dict(imd=(imd_grid(**small), dict(neural, families=IMD_FAMILIES[:2])),
-                    oomd=(oomd_grid(**small), dict(neural, families=OOMD_FAMILIES[:2])),
-                    bmi=(bmi_grid(ns=(50, 500), seeds=(0,), tasks=list_tasks()[::8]), dict(ns=(500,))))
-    neural = dict(ns=N_GRID[::2], dims=(2, 8), seeds=(0, 1, 2))
-    return dict(imd=(imd_grid(), neural), oomd=(oomd_grid(), neural), bmi=(bmi_grid(), dict(seeds=(0, 1))))
-
-# %% ../nbs/06_evaluation.ipynb #122f9483
-def run_benchmark(out_dir=None, quick: bool = False, n_jobs: int = 2, only=None, force: bool = False,
-                  figures: bool = True, log=print) -> dict:
-    "Run the benchmark's sweeps (resuming unfinished ones), then write figures and tables.md; the results by name."
-    out_dir = Path(out_dir or data_dir() / 'results' / ('quick' if quick else ''))
-    est, res = benchmark_estimators(), {}
-    for name, (grid, neural) in benchmark_plan(quick).items():
-        if only and name not in only: continue
-        path = out_dir / f"{name}.nc"
-        if force: path.unlink(missing_ok=True); shutil.rmtree(progress_dir(path), ignore_errors=True)
-        if path.exists(): log(f"{path} exists: kept (--force recomputes it)"); res[name] = load_results(path); continue
-        t = time.time()
-        res[name] = run_sweep(est, grid, out=path, n_jobs=n_jobs, subgrids={k: neural for k in NEURAL})
-        log(f"{name}: {len(grid.cells())} cells in {time.time() - t:.0f} s -> {path}")
-    if figures: log('figures: ' + ', '.join(p.name for p in draw_figures(load_all(out_dir), out_dir)))
-    atomic_write_text(readme_tables(out_dir, detail=True), out_dir / 'tables.md')
-    log(f"tables: {out_dir / 'tables.md'}")
-    return res
-
-# %% ../nbs/06_evaluation.ipynb #a49b5041
-def _fmt_count(v) -> str: return f"{v / 1e6:.2f} M" if v >= 1e6 else f"{v / 1e3:.0f} k"
-
-def models_table(ckpt_dir) -> str:
-    "Markdown table of the shipped models from their model cards."
-    rows = ["| model | head | parameters | datasets seen | steps | training time | hardware (runs) |", "|---|---|---|---|---|---|---|"]
-    for name in ('mist-qr', 'mist'):
-        p = Path(ckpt_dir) / f'{name}.json'
-        if not p.exists(): continue
-        c = json.loads(p.read_text())
-        runs = c.get('runs', [dict(hardware=c['hardware'], datasets_seen=c['datasets_seen'])])
-        hw = '; '.join(f"{r['hardware']}: {_fmt_count(r['datasets_seen'])}" for r in runs)
-        rows.append(f"| `{name}` | {'quantile (pinball)' if c['config']['quantile'] else 'point (MSE)'} | {c['parameters']:,} | "
-                    f"{_fmt_count(c['datasets_seen'])} | {c['steps']:,} | {c['wall_time_s'] / 60:.1f} min | {hw} |")
-    return '\n'.join(rows)
-
-def mtest_table(acc: dict) -> str:
-    "Markdown table: MSE (MAE) per n range on the shipped IMD/OoMD grids, ours beside the paper's and the targets."
-    out = []
-    for split in ('imd', 'oomd'):
-        s = acc[split]['summary']
-        ranges = list(s)
-        rows = [f"| {split.upper()} | " + ' | '.join(f"n {r}" for r in ranges) + ' |', '|---|' + '---|' * len(ranges)]
-        for m in ('MIST-QR', 'MIST', 'KSG-5', 'CCA'):
-            rows.append(f"| ours: {m} | " + ' | '.join(f"{s[r][m]['mse']:.3f} ({s[r][m]['mae']:.3f})" for r in ranges) + ' |')
-        for m, v in acc['paper'][split].items(): rows.append(f"| paper: {m} | " + ' | '.join(f"{u:.2f}" for u in v) + ' |')
-        rows.append('| target for MIST-QR | ' + ' | '.join(f"≤ {u:.2f}" for u in acc['target'][split]) + ' |')
-        out.append('\n'.join(rows))
-    return '\n\n'.join(out)
-
-def coverage_report(cov: dict, levels=('0.5', '0.8', '0.9', '0.95')) -> str:
-    "Markdown table: coverage (median width, nats) of MIST-QR's intervals vs bootstrap-KSG, per split, level and n range."
-    out = []
-    for split in ('imd', 'oomd'):
-        ranges = list(cov[split]['mist_returned']['0.9'])
-        rows = [f"| {split.upper()} | level | " + ' | '.join(f"n {r}" for r in ranges) + ' |', '|---|---|' + '---|' * len(ranges)]
-        for label, tab in (('MIST-QR, all cells', cov[split]['mist_returned']), ('MIST-QR, KSG subset', cov[split]['subset']['mist_returned']),
-                           ('bootstrap KSG-5, subset', cov[split]['subset']['ksg_bootstrap'])):
-            for L in levels:
-                rows.append(f"| {label} | {float(L):.0%} | " + ' | '.join(
-                    f"{tab[L][r]['coverage']:.2f} ({tab[L][r]['median_width']:.2f})" for r in ranges) + ' |')
-        out.append('\n'.join(rows))
-    return '\n\n'.join(out)
-
-def speed_report(sp: dict) -> str:
-    "Markdown table of the speed benchmark, with ratios measured in the same run."
-    ms = lambda k: f"{1e3 * sp[k]:.1f} ms"
-    t = sp['targets']
-    rows = ['| measurement | value | target |', '|---|---|---|',
-            f"| MIST-QR, one dataset, n=500, 8+8 dims | {ms('mist_n500_8x8_1thread')} (1 thread), {ms('mist_n500_8x8_all_threads')} "
-            f"({sp['threads_available']} threads) | ≤ {t['mist_single_ms_max']:g} ms |",
-            f"| KSG (k=5), same dataset | {ms('ksg5_n500_8x8')} ({sp['ratios']['ksg_over_mist']:.1f}× MIST's time) | > 1× |",
-            *(f"| {k} trained on the dataset | {sp[k.lower() + '_n500_8x8']:.2f} s ({sp['ratios'][k.lower() + '_over_mist']:.0f}× MIST's time) "
-              f"| ≥ {t['neural_ratio_min']}× |" for k in ('InfoNCE', 'MINE', 'NWJ')),
-            f"| `estimate_batch`, n=200, 4+4 dims | {sp['batch_n200_4x4_datasets_per_s']:.0f} datasets/s | ≥ {t['batch_per_s_min']:,}/s |",
-            f"| MIST-QR at n=10,000 / n=100,000 (5+5 dims) | {sp['mist_n10000_5x5']:.2f} s / {sp['mist_n100000_5x5']:.2f} s | linear in n |"]
-    return '\n'.join(rows) + f"\n\nMachine: {sp['machine']}, torch {sp['torch']}."
-
-def ablation_report(ab: dict) -> str:
-    "Markdown table: MSE (MAE) of the same network trained with and without the Gaussian-copula summaries."
-    ranges = list(ab['runs'][0]['scores']['imd'])
-    rows = [[f"{'with' if r['summaries'] else 'without'} summaries", split.upper(), f"{r['datasets_seen']:,} in {r['minutes']:g} min",
-             *(f"{r['scores'][split][k]['mse']:.3f} ({r['scores'][split][k]['mae']:.3f})" for k in ranges)]
-            for split in ('imd', 'oomd') for r in ab['runs']]
-    return md_table(['model', 'grid', 'datasets (budget)', *(f"n {k}" for k in ranges)], rows)
-
-def flows_report(fl: dict) -> str:
-    "Markdown table: the shipped vs the flow-adapted model on the held-out adapted grid, on the IMD grid and on the real pair."
-    def row(label, g, count):
-        cells = [f"{g[k]['overall']['mse']:.3f} / {g[k]['overall']['mae']:.3f} / {g[k]['overall'].get('cover', float('nan')):.2f}"
-                 for k in ('shipped', 'adapted')]
-        return [label, count, *cells]
-    h, imd, real, ft = fl['heldout_adapted_grid'], fl['imd_grid'], fl['real_data'], fl['finetune']
-    rows = [row('held-out adapted grid', h, h['count']), row('IMD grid', imd, imd['count']),
-            ['real pair (no ground truth; KSG-5 ' + f"{real['ksg5']:.3f})", 1, f"{real['shipped']['mi']:.3f}", f"{real['adapted']['mi']:.3f}"]]
-    d = fl['data']
-    return (f"Data: `{d['source']}`, {d['rows']} rows, X = {len(d['x_columns'])} 'mean' columns, Y = {len(d['y_columns'])} 'worst' "
-            f"columns. Fine-tuning: {ft['steps']:,} steps, {ft['datasets_seen']:,} datasets, {ft['seconds'] / 60:.1f} min on {ft['device']}; "
-            f"whole run {fl['seconds']['total'] / 60:.1f} min.\n\n"
-            + md_table(['grid', 'cells', 'shipped mist-qr: MSE / MAE / 90% coverage', 'adapted: MSE / MAE / 90% coverage'], rows))
-
-def readme_report(data=None) -> str:
-    "The README's results section, rendered from data/checkpoints/*.json and data/results/{accuracy,coverage,speed}.json and *.nc."
-    data = Path(data or data_dir())
-    res, parts = data / 'results', [f"### Shipped models\n\n{models_table(data / 'checkpoints')}"]
-    read = lambda name: json.loads((res / name).read_text()) if (res / name).exists() else None
-    if (acc := read('accuracy.json')):
-        parts.append("### Accuracy on the M_test-style grids\n\nMSE in nats² (MAE in nats) on every cell of `data/grids/{imd,oomd}.json` "
-                     f"(dims 2-32, n on 20 values from 10 to 500); all estimators on the same samples. CCA used a 1e-3 ridge on "
-                     f"{acc['imd']['cca_ridge_cells'] + acc['oomd']['cca_ridge_cells']} cells with n <= d_x + d_y + 1. The paper's numbers "
-                     f"are for its own draw of the same recipe.\n\n{mtest_table(acc)}")
-    if (cov := read('coverage.json')):
-        parts.append("### Calibration\n\nEmpirical coverage of the true MI (median interval width, nats). MIST-QR intervals as "
-                     f"`estimate_mi` returns them; percentile-bootstrap KSG with {cov['resamples']} resamples on every "
-                     f"{cov['ksg_every']}th cell.\n\n{coverage_report(cov)}")
-    if (sp := read('speed.json')): parts.append(f"### Speed\n\n{speed_report(sp)}")
-    if (ab := read('ablation_summaries.json')):
-        parts.append("### Do the Gaussian-copula summaries help?\n\nThe same point network trained with and without them, same seed, "
-                     f"data stream and wall-clock budget on {ab['hardware']}; MSE in nats² (MAE) on every 2nd cell of the "
-                     f"IMD/OoMD grids (`scripts/ablation_summaries.py`).\n\n{ablation_report(ab)}")
-    if (fl := read('flows_demo.json')):
-        parts.append("### Adapting to a data modality with normalizing flows\n\n`mist_nb.flows.adapt` fits a flow to X and one to Y, "
-                     "fine-tunes the shipped mist-qr on synthetic data pushed through them (exact MI labels) and recalibrates "
-                     f"(`scripts/flows_demo.py`).\n\n{flows_report(fl)}")
-    parts.append("### Sweeps\n\n" + readme_tables(res))
-    return '\n\n'.join(parts) + '\n'
+def model_scores(model, grids: dict | None = None) -> dict:
+    "MSE, MAE, bias (and 90% coverage for quantile models) by n range of a MISTNet or MIST on `grids` (default `monitor_grids()`)."
+    est = model if isinstance(model, MIST) else MIST(model, 'model')
+    was_training, q = est.net.training, est.net.max_query
+    est.net.max_query = type(est.net).max_query                   # inference's query count, whatever training set
+    try:
+        out = {}
+        for name, g in (grids or monitor_grids()).items():
+            ds = run_sweep({'m': est}, g, n_jobs=1, levels=(0.9,), taus=(), progress=False)
+            acc, cov = accuracy(ds).sel(estimator='m'), coverage(ds, by=('n_range',)).sel(estimator='m', level=0.9)
+            out[name] = {str(r): {k: float(acc[k].sel(n_range=r)) for k in ('mse', 'mae', 'bias', 'count')} |
+                                 ({'cover90': float(cov.interval.sel(n_range=r))} if est.is_quantile else {})
+                         for r in acc.n_range.values}
+        return out
+    finally: est.net.max_query = q; est.net.train(was_training)

@@ -6,16 +6,17 @@ Docs: https://mist-nb.github.io/mist-nb/flows.html.md"""
 
 # %% ../nbs/07_flows.ipynb #339bf8d0
 from __future__ import annotations
-import copy, hashlib, json, math, tempfile, time, warnings
+import copy, hashlib, json, math, sys, tempfile, time
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
 import torch
 from .sampling import MetaDistribution, MIBatch, training_spec, get_family, make_generator, seed_int
 from .model import MISTNet, MISTConfig, copula_scores
-from .train import (TrainConfig, train, export_model, batch_loss, load_checkpoint, atomic_save,
-                           atomic_write_text, grid_scores, MODEL_FORMAT)
+from .train import TrainConfig, train, export_model, batch_loss, load_checkpoint, MODEL_FORMAT
+from .core import atomic_save, atomic_write_text
 from .estimate import MIST, as_samples, check_pair, fit_calibration, bucket_of, N_EDGES
+from .evaluate import cell_results, accuracy, coverage
 
 # %% auto #0
 __all__ = ['FLOWS_EXTRA', 'require_zuko', 'FlowConfig', 'build_flow', 'FittedFlow', 'fit_flow', 'fixed_dims_spec', 'FlowAdapted',
@@ -182,7 +183,7 @@ class FlowAdapted:
 
     def map_batch(self, b: MIBatch) -> MIBatch:
         "Batch `b` of the base with X -> f_X(g(X)) and Y -> f_Y(g(Y)), g = per-column normal scores; labels kept."
-        B, n, dx, dy = b.x.shape[0], b.x.shape[1], self.flow_x.dim, self.flow_y.dim
+        dx, dy = self.flow_x.dim, self.flow_y.dim
         if (b.x.shape[2], b.y.shape[2]) != (dx, dy): raise ValueError(f"batch has {b.x.shape[2]} x {b.y.shape[2]} columns, the flows {dx} x {dy}")
         rows = b.row_mask[:, :, None].to(torch.float32)
         x = self.flow_x.to_data(copula_scores(b.x, b.row_mask), dtype=torch.float32) * rows
@@ -250,31 +251,35 @@ def adapted_grid(md, per_n: int = 32, n_grid=(30, 100, 300, 500), seed: int = 0)
 
 def grid_errors(est: MIST, cells: list, level: float = 0.9) -> dict:
     "MSE (nats^2), MAE (nats) and, for a quantile model, interval coverage of `est` on `cells`: overall and per n range."
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # repeated-value notes on synthetic data are not the user's concern here
-        res = est.estimate_batch([(c['x'], c['y']) for c in cells], level=level)
-    nan = float('nan')
-    pred = dict(pred=[r.mi for r in res], lo=[nan if r.lower is None else r.lower for r in res],
-                hi=[nan if r.upper is None else r.upper for r in res], mi=[c['mi'] for c in cells], n=[c['n'] for c in cells])
-    p, t, lo, hi = (np.asarray(pred[k], dtype=float) for k in ('pred', 'mi', 'lo', 'hi'))
-    overall = dict(mse=float(np.mean((p - t) ** 2)), mae=float(np.mean(np.abs(p - t))), bias=float(np.mean(p - t)), count=len(t))
-    if est.is_quantile: overall['cover'] = float(np.mean((lo <= t) & (t <= hi)))
-    return dict(overall=overall, by_n_range=grid_scores(pred), level=level)
+    res = est.estimate_batch([(c['x'], c['y']) for c in cells], level=level if est.is_quantile else None)
+    if not est.is_quantile: res = [est.estimate_with_info(c['x'], c['y']) for c in cells]
+    ds = cell_results({'m': [r.mi for r in res]}, [c['mi'] for c in cells], [c['n'] for c in cells],
+                      {'m': [r.lower for r in res]}, {'m': [r.upper for r in res]}, level)
+    scores = lambda by: accuracy(ds, by=by).sel(estimator='m')
+    cov = lambda by: coverage(ds, by=by).interval.sel(estimator='m', level=level)
+    overall = {k: float(scores(())[k]) for k in ('mse', 'mae', 'bias', 'count')}
+    if est.is_quantile: overall['cover'] = float(cov(()))
+    a = scores(('n_range',))
+    by_n = {str(r): {k: float(a[k].sel(n_range=r)) for k in ('mse', 'mae', 'count')} | ({'cover90': float(cov(('n_range',)).sel(n_range=r))} if est.is_quantile else {})
+            for r in a.n_range.values}
+    return dict(overall=overall, by_n_range=by_n, level=level)
 
 # %% ../nbs/07_flows.ipynb #f8dd1f10
 @torch.no_grad()
-def calibrate_on(est: MIST, md, per_bucket: int = 256, seed: int = 0, batch: int = 32) -> dict:
-    "Conformal calibration of quantile model `est` on draws from `md` (its fixed shape), per sample-size bucket."
+def calibrate_on(est: MIST, md, per_bucket: int = 256, seed: int = 0, batch: int = 32, max_n: int = 500) -> dict:
+    "Conformal calibration of quantile model `est` on draws from `md` (its fixed shape), per sample-size bucket up to `max_n`."
     if not est.is_quantile: raise ValueError(f"{est.name!r} is a point model; only quantile models are calibrated")
     gen, s, d = make_generator(seed, 'calibration-n'), seed_int(seed, 'calibration'), md.dim_x[0] + md.dim_y[0]
     draws = {}
     for i in range(len(N_EDGES) - 1):
+        if N_EDGES[i] > max_n: break
         outs, truths = [], []
         for k in range(math.ceil(per_bucket / batch)):
-            n = int(torch.randint(N_EDGES[i], N_EDGES[i + 1], (1,), generator=gen))
+            n = int(torch.randint(N_EDGES[i], min(N_EDGES[i + 1], max_n + 1), (1,), generator=gen))
             b = md.sample(batch, seed=s, index=i * 10_000 + k, n=n, device=est.device)
-            outs.append(est.net(b.x, b.y).float().cpu().numpy()); truths.append(b.mi.cpu().numpy())
-        draws[bucket_of(N_EDGES[i], d)] = (np.concatenate(outs), np.concatenate(truths))
+            o, ksg = est.net(b.x, b.y, aux=True)
+            outs += [r.reshape(1, -1) for r in np.c_[o.float().cpu().numpy(), ksg.cpu().numpy()]]; truths.append(b.mi.cpu().numpy())
+        draws[bucket_of(N_EDGES[i], d)] = (outs, np.concatenate(truths))
     return fit_calibration(est, draws)
 
 # %% ../nbs/07_flows.ipynb #3a2afcde
@@ -298,8 +303,9 @@ def adapt(est: MIST, x_ref, y_ref,
           calibrate: int = 256,          # datasets per n bucket to recalibrate intervals on (0: none)
           name: str | None = None,       # the adapted model's name (default '<est.name>-adapted')
           device=None,                   # training device (default: the GPU if any)
-          progress: bool = False) -> tuple:
+          progress: bool | None = None) -> tuple:   # a progress bar for fine-tuning (default: when stderr is a terminal)
     "Fine-tune `est` on synthetic data shaped like (x_ref, y_ref) by normalizing flows: (adapted MIST, report dict)."
+    if progress is None: progress = sys.stderr.isatty()
     if steps is None and minutes is None: raise ValueError("give a budget: minutes or steps")
     t_start, secs = time.perf_counter(), {}
     x, y, _ = check_pair(x_ref, y_ref)

@@ -7,7 +7,7 @@ Docs: https://mist-nb.github.io/mist-nb/model.html.md"""
 # %% ../nbs/01_model.ipynb #0aac6c27
 from __future__ import annotations
 import math
-from dataclasses import dataclass, asdict, field
+from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -17,9 +17,9 @@ from .sampling import make_generator
 # %% auto #0
 __all__ = ['NEG', 'N_CANONICAL', 'KNN_KS', 'TAU_KNOTS', 'LEGACY_CONFIG', 'masked_ranks', 'copula_scores', 'soft_copula_scores',
            'standardize', 'canonical_signs', 'redundant_columns', 'EntryFeatures', 'RowAttention',
-           'weighted_correlations', 'logdet_bias', 'gaussian_summaries', 'neighbour_features', 'NeighbourPool',
-           'CellAttention', 'ColumnBlock', 'knot_values', 'quantile_at', 'MISTConfig', 'config_from_dict', 'MISTNet',
-           'n_params', 'transplant', 'symmetry_errors']
+           'weighted_correlations', 'logdet_bias', 'gaussian_summaries', 'query_rows', 'neighbour_features',
+           'NeighbourPool', 'CellAttention', 'ColumnBlock', 'knot_values', 'quantile_at', 'MISTConfig',
+           'config_from_dict', 'MISTNet', 'n_params', 'transplant', 'symmetry_errors']
 
 # %% ../nbs/01_model.ipynb #6eca4aa8
 NEG = -1e4  # additive attention bias for masked positions (finite: safe in bf16)
@@ -183,14 +183,30 @@ def gaussian_summaries(z, x_mask, y_mask, row_mask, ridge: float = 1e-9):
     feats = torch.cat([torch.stack([plug, unbiased, shrunk, valid.double()], 1), ev], 1)
     return feats.float(), base.float()
 
-# %% ../nbs/01_model.ipynb #27e99c99
+# %% ../nbs/01_model.ipynb #3392a212
 KNN_KS = (1, 2, 4, 8, 16)
+
+def query_rows(z, row_mask, max_query: int | None):
+    "Indices (B, q) and mask of the query rows: every real row, or `max_query` rows evenly spaced in the order of row sums of z."
+    B, n, _ = z.shape
+    nr = row_mask.sum(1)
+    if max_query is None or n <= max_query:
+        return torch.arange(n, device=z.device).expand(B, n), row_mask
+    q = max_query
+    key = z.double().sum(-1).masked_fill(~row_mask, math.inf)            # symmetric in columns, sides and rows
+    order = key.argsort(1)
+    j = torch.arange(q, device=z.device)[None]
+    small = nr[:, None] <= q
+    pos = torch.where(small, j, ((j + 0.5) * nr[:, None] / q).long().clamp_max(n - 1))
+    return order.gather(1, pos), torch.where(small, j < nr[:, None], torch.ones_like(small))
 
 def _side_distances(a, b, d):
     "Euclidean distances (B, q, n) between rows of a (B, q, D) and b (B, n, D), divided by sqrt(d) (B,)."
-    if a.shape[-1] <= 8:  # direct differences (no Gram matrix): exact to float32 rounding, and fastest in low dimension
+    if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):  # differentiable path: sqrt kept away from 0
+        dist = ((a[:, :, None, :] - b[:, None, :, :]) ** 2).sum(-1).clamp_min(1e-18).sqrt()
+    elif a.shape[-1] <= 8:  # direct differences (no Gram matrix): exact to float32 rounding, and fastest in low dimension
         dist = torch.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist')
-    else:                 # a Gram matrix, in float64: in float32 its cancellation error (~1e-3) swamps small distances
+    else:                   # a Gram matrix, in float64: in float32 its cancellation error (~1e-3) swamps small distances
         a, b = a.double(), b.double()
         dist = ((a * a).sum(-1)[:, :, None] + (b * b).sum(-1)[:, None, :] - 2 * a @ b.transpose(1, 2)).clamp_min(1e-30).sqrt().float()
     return dist / d.to(dist.dtype).clamp_min(1).sqrt()[:, None, None]
@@ -199,11 +215,13 @@ def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | 
     "Per-row KSG statistics of scores z (B, n, Dx+Dy): (features (B, q, 3 len(ks)), query mask (B, q))."
     B, n, D = z.shape
     Dx = x_mask.shape[1]
-    q = n if max_query is None else min(n, max_query)
     zx, zy = z[..., :Dx] * x_mask[:, None], z[..., Dx:] * y_mask[:, None]
-    invalid = ~row_mask[:, None, :] | torch.eye(q, n, dtype=torch.bool, device=z.device)[None]   # padding and self
-    dX = _side_distances(zx[:, :q], zx, x_mask.sum(1)).masked_fill(invalid, math.inf)
-    dY = _side_distances(zy[:, :q], zy, y_mask.sum(1)).masked_fill(invalid, math.inf)
+    idx, qmask = query_rows(z, row_mask, max_query)
+    q = idx.shape[1]
+    pick = lambda v: v.gather(1, idx[..., None].expand(-1, -1, v.shape[2]))
+    invalid = ~row_mask[:, None, :] | (idx[:, :, None] == torch.arange(n, device=z.device)[None, None])   # padding and self
+    dX = _side_distances(pick(zx), zx, x_mask.sum(1)).masked_fill(invalid, math.inf)
+    dY = _side_distances(pick(zy), zy, y_mask.sum(1)).masked_fill(invalid, math.inf)
     nr = row_mask.sum(1)
     kmax = max(1, min(max(ks), n - 1))
     nearest = torch.maximum(dX, dY).topk(kmax, dim=-1, largest=False).values         # (B, q, kmax), ascending
@@ -213,16 +231,15 @@ def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | 
         kk = torch.clamp(torch.minimum(torch.full_like(nr, k), nr - 1), 1, kmax)    # k, or n - 1 for tiny samples
         eps = nearest.gather(2, (kk - 1)[:, None, None].expand(B, q, 1))
         if temperature:  # differentiable counts for the torch module: sigmoids instead of indicators
-            s = lambda d: torch.sigmoid((eps - d) / (temperature * eps.clamp_min(1e-12))).sum(-1)
+            s = lambda d: torch.sigmoid((eps - d.clamp_max(1e6)) / (temperature * eps.clamp_min(1e-12))).sum(-1)  # (finite: no inf - inf)
             cx, cy = s(dX), s(dY)
         else: cx, cy = (dX < eps).sum(-1), (dY < eps).sum(-1)
         px, py = psi(cx + 1), psi(cy + 1)
         a = psi(kk)[:, None] + psi(nr)[:, None] - px - py
         feats += [a, (px - py).abs(), torch.log(eps[..., 0].double().clamp_min(1e-9))]
-    qmask = row_mask[:, :q]
     return (torch.stack(feats, -1) * qmask[..., None]).float(), qmask
 
-# %% ../nbs/01_model.ipynb #1cc1c361
+# %% ../nbs/01_model.ipynb #4112ba84
 class NeighbourPool(nn.Module):
     "Row tokens from neighbour statistics, pooled by mean and by attention over rows (memory linear in n)."
     def __init__(self, n_feat: int, width: int = 64, seeds: int = 4):
@@ -242,7 +259,7 @@ class NeighbourPool(nn.Module):
         ksg = (f[..., 0::3] * m).sum(1) / cnt                                        # per-k KSG estimates
         return torch.cat([mean, pooled, ksg / 5], 1)
 
-# %% ../nbs/01_model.ipynb #ed3e6500
+# %% ../nbs/01_model.ipynb #1cc1c361
 class CellAttention(nn.Module):
     "Cell tokens; attention across each row's columns (same-side bias); induced attention across rows; attention pooling."
     def __init__(self, width: int = 32, heads: int = 4, inducing: int = 16, seeds: int = 4):
@@ -277,7 +294,7 @@ class CellAttention(nn.Module):
         out = self.pool(self.seeds.expand(B, -1, -1), r, r, key_padding_mask=pad, need_weights=False)[0]
         return out.flatten(1)
 
-# %% ../nbs/01_model.ipynb #cd07635c
+# %% ../nbs/01_model.ipynb #7e882352
 class ColumnBlock(nn.Module):
     "Pre-norm transformer block over column tokens with edge-biased attention and edge-valued messages."
     def __init__(self, width: int, heads: int):
@@ -300,7 +317,7 @@ class ColumnBlock(nn.Module):
         t = t + self.out(msg.reshape(B, D, w))
         return t + self.mlp(self.norm2(t))
 
-# %% ../nbs/01_model.ipynb #30877572
+# %% ../nbs/01_model.ipynb #fd5c7e66
 TAU_KNOTS = (0.0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 1.0)
 _MID = TAU_KNOTS.index(0.5)
 
@@ -323,7 +340,7 @@ def quantile_at(values, tau):
     v0, v1 = values.gather(1, i - 1), values.gather(1, i)
     return v0 + (v1 - v0) * (tau - t0) / (t1 - t0)
 
-# %% ../nbs/01_model.ipynb #adcbf781
+# %% ../nbs/01_model.ipynb #f8a2f6c4
 @dataclass
 class MISTConfig:
     "Architecture of a MIST network (stored in every checkpoint); the defaults are the shipped architecture."
@@ -343,6 +360,7 @@ class MISTConfig:
     knn_width: int = 64        # width of the neighbour row tokens
     knn_seeds: int = 4         # attention poolings over rows
     cells: bool = False        # the paper's cell-token two-dimensional attention branch (ablation)
+    ksg_base: bool = True      # output offset max(Gaussian-copula MI, KSG-4) instead of the Gaussian-copula MI alone
 
     def __post_init__(self):
         if self.mode not in ('copula', 'standardize'): raise ValueError(f"mode must be 'copula' or 'standardize', got {self.mode!r}")
@@ -353,14 +371,14 @@ class MISTConfig:
 
     def to_dict(self) -> dict: return asdict(self)
 
-LEGACY_CONFIG = dict(sign_invariant=False, gauss_ridge=1e-3, dedup=False, knn=False, cells=False)  # fields missing from old checkpoints
+LEGACY_CONFIG = dict(sign_invariant=False, gauss_ridge=1e-3, dedup=False, knn=False, cells=False, ksg_base=False)  # fields missing from old checkpoints
 
 def config_from_dict(d: dict) -> MISTConfig:
     "The MISTConfig a stored config dict describes: fields it lacks take their `LEGACY_CONFIG` values (then the defaults)."
     try: return MISTConfig(**{**LEGACY_CONFIG, **d})
     except TypeError as e: raise ValueError(f"a model config this version cannot read: {e}") from e
 
-# %% ../nbs/01_model.ipynb #f8a2f6c4
+# %% ../nbs/01_model.ipynb #03d4942e
 class MISTNet(nn.Module):
     "MIST: maps padded samples (x, y) with masks to MI in nats (point) or a monotone quantile function."
     def __init__(self, cfg: MISTConfig | None = None, **kwargs):
@@ -383,7 +401,7 @@ class MISTNet(nn.Module):
                                   nn.Linear(cfg.hidden, n_out))
 
     soft_rank_temperature = None  # set to a float to use differentiable soft ranks (and soft neighbour counts) in copula mode
-    max_query = None              # neighbour queries per dataset: None = every row (inference); training uses a subset
+    max_query = 512               # neighbour query rows per dataset (None: every row); training sets its own
 
     def preprocess(self, x, y, row_mask):
         "Scores fed to the network: copula (hard or soft ranks) or standardized."
@@ -392,7 +410,7 @@ class MISTNet(nn.Module):
         if self.soft_rank_temperature: return soft_copula_scores(v, row_mask, self.soft_rank_temperature)
         return copula_scores(v, row_mask)
 
-# %% ../nbs/01_model.ipynb #f7d05286
+# %% ../nbs/01_model.ipynb #ac507bdf
 def _side_mean(t, mask):
     return (t * mask[..., None]).sum(1) / mask.sum(1, keepdim=True).clamp_min(1)
 
@@ -422,10 +440,10 @@ def scores(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
         if self.cfg.sign_invariant: z = canonical_signs(z, col_mask)
     return z, col_mask[:, :Dx], col_mask[:, Dx:], row_mask
 
-# %% ../nbs/01_model.ipynb #ac507bdf
+# %% ../nbs/01_model.ipynb #d6182cb4
 @patch
-def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
-    "Point MI (B,) in nats, or quantile values at TAU_KNOTS (B, n_knots) for a quantile model."
+def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None, aux: bool = False):
+    "Point MI (B,) in nats, or quantile values at TAU_KNOTS (B, n_knots) for a quantile model; with `aux`, also the KSG-4 estimate (B,)."
     B, n, Dx = x.shape
     D, dev = x.shape[2] + y.shape[2], x.device
     z, x_mask, y_mask, row_mask = self.scores(x, y, x_mask, y_mask, row_mask)
@@ -459,18 +477,25 @@ def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
     if self.cfg.summaries:
         with torch.autocast(dev.type, enabled=False): s, base = gaussian_summaries(z, x_mask, y_mask, row_mask, self.cfg.gauss_ridge)
         feats.append(torch.cat([s[:, :3] / 10, s[:, 3:]], 1))
-    if self.cfg.knn: feats.append(self.neighbours(nf, qm, ctx[:, [0, 1, 3]]))
+    if self.cfg.knn:
+        feats.append(self.neighbours(nf, qm, ctx[:, [0, 1, 3]]))
+        if self.cfg.ksg_base:  # start from the larger of two estimators that are both low-biased: Gaussian copula and KSG (k=4)
+            base = torch.maximum(base, ((nf[..., 3 * KNN_KS.index(4)] * qm).sum(1) / qm.sum(1).clamp_min(1)).clamp_min(0))
     if self.cfg.cells: feats.append(self.cell_branch(z, x_mask, y_mask, row_mask))
     out = self.head(torch.cat([f.float() for f in feats], 1)).float()
-    if self.cfg.quantile: return knot_values(out, base)
-    return F.softplus(out[:, 0] + base)
+    res = knot_values(out, base) if self.cfg.quantile else F.softplus(out[:, 0] + base)
+    if not aux: return res
+    if not self.cfg.knn:
+        nf, qm = neighbour_features(z, x_mask, y_mask, row_mask, max_query=self.max_query)
+    ksg4 = (nf[..., 3 * KNN_KS.index(4)] * qm).sum(1) / qm.sum(1).clamp_min(1)
+    return res, ksg4.float()
 
-# %% ../nbs/01_model.ipynb #d6182cb4
+# %% ../nbs/01_model.ipynb #3a38eefc
 def n_params(model: nn.Module) -> int:
     "Number of parameters of `model`."
     return sum(p.numel() for p in model.parameters())
 
-# %% ../nbs/01_model.ipynb #c450f716
+# %% ../nbs/01_model.ipynb #e8be8784
 def transplant(model: nn.Module, state: dict) -> list:
     "Load the tensors of `state` that fit `model`; widen the head's first layer with zero columns. Returns the names left at init."
     own = model.state_dict()
@@ -484,7 +509,7 @@ def transplant(model: nn.Module, state: dict) -> list:
     model.load_state_dict(own)
     return fresh
 
-# %% ../nbs/01_model.ipynb #b68aa40c
+# %% ../nbs/01_model.ipynb #d66e164c
 def symmetry_errors(model: MISTNet, x, y, seed: int = 0) -> dict:
     "Largest absolute output change under each symmetry of MI, for one dataset x (n, dx), y (n, dy)."
     g = make_generator(seed, 'symmetry')

@@ -6,22 +6,19 @@ Docs: https://mist-nb.github.io/mist-nb/training.html.md"""
 
 # %% ../nbs/03_training.ipynb #3deaf9b0
 from __future__ import annotations
-import json, math, os, sys, time, shutil, subprocess, platform
-from dataclasses import dataclass, asdict, field, replace
+import json, math, os, time
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
-import numpy as np
 import torch
 import torch.nn as nn
-from .sampling import (MetaDistribution, SPECS, training_spec, paper_training_spec, reference_training_spec, imd_spec, oomd_spec,
-                              load_grid, Task, make_generator, seed_int)
-from .model import MISTNet, MISTConfig, quantile_at, TAU_KNOTS, n_params, config_from_dict, transplant
+from .sampling import MetaDistribution, SPECS, make_generator, seed_int
+from .model import MISTNet, MISTConfig, n_params, config_from_dict, transplant
 from .losses import mse_loss, quantile_loss, sample_taus
-from .core import atomic_save, atomic_write_text, git_revision, hardware
+from .core import atomic_save, atomic_write_text, git_revision, hardware, file_sha256
 
 # %% auto #0
-__all__ = ['N_RANGES', 'CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'step_batch', 'batch_loss',
-           'n_range_label', 'grid_predictions', 'grid_scores', 'evaluate_grids', 'load_checkpoint', 'dist_info',
-           'setup_device', 'train', 'export_model', 'train_cli', 'learning_curve']
+__all__ = ['CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'step_batch', 'batch_loss', 'load_checkpoint',
+           'dist_info', 'setup_device', 'train', 'export_model', 'train_cli', 'learning_curve']
 
 # %% ../nbs/03_training.ipynb #0a1aa769
 @dataclass
@@ -43,8 +40,8 @@ class TrainConfig:
     weight_decay: float = 1e-4
     clip: float = 1.0
     taus_per_example: int = 16   # pinball levels per dataset (quantile model)
-    eval_every: int = 1000       # steps between grid evaluations (0: never)
-    eval_cells: int = 4          # evaluate every k-th cell of the IMD/OoMD grids
+    eval_every: int = 1000       # steps between calls of train()'s `evaluator` (0: never)
+    eval_cells: int = 4          # (kept for configs of earlier runs; the evaluator decides what it scores)
     checkpoint_every: float = 120.0  # seconds between checkpoints
     log_every: int = 50
     amp: bool = True             # bf16 autocast on CUDA
@@ -84,8 +81,7 @@ def step_shape(cfg: TrainConfig, md: MetaDistribution, step: int):
     if torch.rand(1, generator=g).item() < md.p_equal_dims:
         lo, hi = max(md.dim_x[0], md.dim_y[0]), min(md.dim_x[1], md.dim_y[1])
         dx = dy = min(max(dx, lo), hi)
-    cost = (dx + dy) ** 2 * (n + 300)
-    if MISTConfig(**cfg.model).knn: cost += min(n, cfg.max_query) * n * (dx + dy + 8) / 16
+    cost = (dx + dy) ** 2 * (n + 300)  # independent of the architecture: arms of an ablation see the same batches
     batch = int(round(cfg.batch_size * (32 ** 2 * 550) / cost))
     return n, dx, dy, max(cfg.min_batch, min(cfg.max_batch, batch))
 
@@ -102,49 +98,7 @@ def batch_loss(model: nn.Module, batch, cfg: TrainConfig, step: int, rank: int =
     g = make_generator(cfg.seed, 'tau', step, rank, device=batch.x.device)
     return quantile_loss(out, batch.mi, sample_taus(len(batch), cfg.taus_per_example, g, device=batch.x.device))
 
-# %% ../nbs/03_training.ipynb #2275bf5b
-N_RANGES = ((10, 100), (101, 300), (301, 500))
-
-def n_range_label(n: int) -> str:
-    "The paper's n-range bucket of a sample size: '10-100', '101-300' or '301-500'."
-    for lo, hi in N_RANGES:
-        if lo <= n <= hi: return f"{lo}-{hi}"
-    return 'other'
-
-@torch.no_grad()
-def grid_predictions(model: nn.Module, cells, device='cpu') -> dict:
-    "Point estimates (median for quantile models) and 5%/95% quantiles on grid `cells`, with truth and n."
-    was = model.training; model.eval()
-    out = dict(pred=[], lo=[], hi=[], mi=[], n=[], family=[])
-    for c in cells:
-        x, y = Task.from_dict(c['task']).sample_torch(c['n'], c['seed'], device=device)
-        o = model(x[None], y[None]).float()
-        if o.dim() == 2:
-            q = quantile_at(o, torch.tensor([0.5, 0.05, 0.95], device=o.device))[0]
-            p, lo, hi = q.tolist()
-        else: p, lo, hi = o.item(), float('nan'), float('nan')
-        for k, v in zip(('pred', 'lo', 'hi', 'mi', 'n', 'family'), (p, lo, hi, c['mi'], c['n'], c['family'])): out[k].append(v)
-    model.train(was)
-    return out
-
-def grid_scores(pred: dict) -> dict:
-    "MSE and MAE (nats^2, nats) per paper n range, and 90% coverage where quantiles exist."
-    p, mi, n = (np.asarray(pred[k], dtype=float) for k in ('pred', 'mi', 'n'))
-    lo, hi = np.asarray(pred['lo'], dtype=float), np.asarray(pred['hi'], dtype=float)
-    res = {}
-    for a, b in N_RANGES:
-        m = (n >= a) & (n <= b)
-        if not m.any(): continue
-        r = dict(mse=float(np.mean((p[m] - mi[m]) ** 2)), mae=float(np.mean(np.abs(p[m] - mi[m]))), count=int(m.sum()))
-        if np.isfinite(lo[m]).all(): r['cover90'] = float(np.mean((lo[m] <= mi[m]) & (mi[m] <= hi[m])))
-        res[f"{a}-{b}"] = r
-    return res
-
-def evaluate_grids(model: nn.Module, every: int = 1, device='cpu') -> dict:
-    "Scores on every `every`-th cell of the shipped IMD and OoMD grids."
-    return {s: grid_scores(grid_predictions(model, load_grid(s)[::every], device)) for s in ('imd', 'oomd')}
-
-# %% ../nbs/03_training.ipynb #7a2fdd85
+# %% ../nbs/03_training.ipynb #ebba23e1
 CKPT_FORMAT = 'mist-nb-train/1'
 
 def load_checkpoint(path, map_location='cpu') -> dict:
@@ -156,7 +110,7 @@ def load_checkpoint(path, map_location='cpu') -> dict:
     if not isinstance(ck, dict) or 'format' not in ck: raise ValueError(f"checkpoint {path} is not a mist-nb checkpoint")
     return ck
 
-# %% ../nbs/03_training.ipynb #4b1294b8
+# %% ../nbs/03_training.ipynb #e7a8cf7d
 def dist_info():
     "(rank, world_size, local_rank) from torchrun's environment, or (0, 1, 0)."
     return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1)), int(os.environ.get('LOCAL_RANK', 0))
@@ -172,7 +126,7 @@ def setup_device(device=None):
         torch.distributed.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
     return device, rank, world
 
-# %% ../nbs/03_training.ipynb #400ee3b9
+# %% ../nbs/03_training.ipynb #8aa17199
 def _model_from(cfg: TrainConfig, device) -> MISTNet:
     torch.manual_seed(seed_int(cfg.seed, 'init') % 2**63)
     return MISTNet(MISTConfig(**cfg.model)).to(device)
@@ -191,10 +145,11 @@ def _state(cfg, model, opt, step, seen, elapsed, run_loss=0.0, run_n=0):
     return dict(format=CKPT_FORMAT, train_config=cfg.to_dict(), model_config=cfg.model, model=model.state_dict(),
                 optimizer=opt.state_dict(), step=step, datasets_seen=seen, elapsed_s=elapsed, run_loss=run_loss, run_n=run_n)
 
-# %% ../nbs/03_training.ipynb #73bb0128
+# %% ../nbs/03_training.ipynb #400ee3b9
 def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, resume: bool = True,
           progress: bool = True, stop_after: int | None = None,
           meta_distribution=None,  # used instead of cfg.meta_distribution() if given; resuming needs the same object
+          evaluator=None,          # model -> JSON-ready dict of scores, logged every `eval_every` steps (e.g. evaluate.model_scores)
           ) -> dict:
     "Train (or resume) a MIST model in `out_dir`; returns a summary. `stop_after` ends early at that step (for tests)."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
@@ -206,7 +161,8 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
     ck_path, log_path = out / 'checkpoint.pt', out / 'log.jsonl'
     if resume and ck_path.exists():
         ck = load_checkpoint(ck_path, map_location=device)
-        if ck['train_config'] != cfg.to_dict(): raise ValueError(f"{ck_path} was written by a different config; use another out_dir")
+        if TrainConfig(**ck['train_config']).to_dict() != cfg.to_dict():  # (fields added since take their legacy values)
+            raise ValueError(f"{ck_path} was written by a different config; use another out_dir")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         step, seen, elapsed0 = ck['step'], ck['datasets_seen'], ck['elapsed_s']
         run_loss, run_n = ck.get('run_loss', 0.0), ck.get('run_n', 0)
@@ -245,9 +201,8 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
             log(dict(event='train', step=step, datasets_seen=seen, loss=run_loss / run_n, lr=lr_at(step - 1, cfg),
                      elapsed_s=elapsed0 + time.time() - t0))
             run_loss, run_n = 0.0, 0
-        if cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.steps) and rank == 0:
-            log(dict(event='eval', step=step, datasets_seen=seen, elapsed_s=elapsed0 + time.time() - t0,
-                     scores=evaluate_grids(model, cfg.eval_cells, device)))
+        if evaluator and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.steps) and rank == 0:
+            log(dict(event='eval', step=step, datasets_seen=seen, elapsed_s=elapsed0 + time.time() - t0, scores=evaluator(model)))
         if rank == 0 and time.time() - last_ck > cfg.checkpoint_every:
             atomic_save(_state(cfg, model, opt, step, seen, elapsed0 + time.time() - t0, run_loss, run_n), ck_path); last_ck = time.time()
     if rank == 0: atomic_save(_state(cfg, model, opt, step, seen, elapsed0 + time.time() - t0, run_loss, run_n), ck_path)
@@ -255,17 +210,16 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
     if world > 1: torch.distributed.barrier()
     return dict(step=step, datasets_seen=seen, elapsed_s=elapsed0 + time.time() - t0, out_dir=str(out), world=world)
 
-# %% ../nbs/03_training.ipynb #10de80d2
+# %% ../nbs/03_training.ipynb #c377b4f2
 MODEL_FORMAT = 'mist-nb/1'
 
-# %% ../nbs/03_training.ipynb #47e62d83
+# %% ../nbs/03_training.ipynb #10de80d2
 def export_model(run_dir, dest, name: str, scores: dict | None = None, hardware_desc: str | None = None,
-                 eval_every: int = 1, earlier_runs: list | None = None) -> dict:
+                 scores_note: str = '', earlier_runs: list | None = None) -> dict:
     "Write `dest` (weights + config) and `dest`.json (model card) from the training checkpoint in `run_dir`."
     ck = load_checkpoint(Path(run_dir) / 'checkpoint.pt')
     model = MISTNet(config_from_dict(ck['model_config']))
     model.load_state_dict(ck['model'])
-    if scores is None: scores = evaluate_grids(model, eval_every)
     tc = ck['train_config']
     spec = TrainConfig(**tc).meta_distribution()
     this = dict(steps=ck['step'], datasets_seen=ck['datasets_seen'], wall_time_s=round(ck['elapsed_s'], 1),
@@ -275,16 +229,15 @@ def export_model(run_dir, dest, name: str, scores: dict | None = None, hardware_
                 steps=sum(r['steps'] for r in runs), datasets_seen=sum(r['datasets_seen'] for r in runs),
                 wall_time_s=round(sum(r['wall_time_s'] for r in runs), 1), hardware=this['hardware'], runs=runs,
                 git_revision=git_revision(),
-                train_config=tc, training_spec=spec.to_dict(), scores=scores,
-                scores_note='MSE (nats^2) and MAE (nats) of the point estimate (median for quantile models) per n range; '
-                            f'evaluated on every {eval_every}-th cell of data/grids/{{imd,oomd}}.json')
+                train_config=tc, training_spec=spec.to_dict(), scores=scores or {}, scores_note=scores_note)
     state = dict(format=MODEL_FORMAT, name=name, config=ck['model_config'], state_dict=model.state_dict(),
                  steps=card['steps'], datasets_seen=card['datasets_seen'])
     atomic_save(state, dest)
+    card['weights_sha256'] = file_sha256(dest)  # MIST.load verifies the weights against it
     atomic_write_text(json.dumps(card, indent=1), Path(dest).with_suffix('.json'))
     return card
 
-# %% ../nbs/03_training.ipynb #da0d8d9b
+# %% ../nbs/03_training.ipynb #2ece6334
 def train_cli(argv=None) -> int:
     "Parse `mist-nb train` arguments and run `train`."
     import argparse
@@ -309,8 +262,8 @@ def train_cli(argv=None) -> int:
     if dist_info()[0] == 0: print(json.dumps(res))
     return 0
 
-# %% ../nbs/03_training.ipynb #8a0161b2
-def learning_curve(log_path) -> 'pd.DataFrame':
+# %% ../nbs/03_training.ipynb #94292637
+def learning_curve(log_path):
     "Evaluation records of a training log as a long table: datasets seen, split, n range, MSE (nats^2)."
     import pandas as pd
     rows = []

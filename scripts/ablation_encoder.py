@@ -9,7 +9,9 @@ fine-tuned with the same seed, batch shapes and schedule on the broad training m
 
 - `moments`: the moment branch only (attention across columns on weighted Hermite correlations, Gaussian summaries);
 - `neighbours`: plus the neighbour-statistics branch (per-row KSG quantities as row tokens, pooled by attention);
-- `cells`: plus the paper's cell-token two-dimensional attention (across columns, then induced across rows).
+- `cells`: plus the paper's cell-token two-dimensional attention (across columns, then induced across rows);
+- `neighbours+ksg-base`: the neighbour branch, with the output offset max(Gaussian-copula MI, KSG-4) instead of the
+  Gaussian-copula MI (no longer the same function as the warm start at step 0 where KSG is larger).
 
 Each arm is then run by `run_sweep` on the same grids: the held-out families (never trained on), a sample of the
 broad training families, and bmi's tasks. The arm with the lowest held-out MAE is continued by scripts/train_broad.py.
@@ -27,7 +29,8 @@ from mist_nb.sampling import heldout_spec, list_tasks, get_task
 from mist_nb.core import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
-ARMS = dict(moments=dict(knn=False), neighbours=dict(knn=True), cells=dict(knn=False, cells=True))
+ARMS = dict(moments=dict(knn=False, ksg_base=False), neighbours=dict(knn=True, ksg_base=False), cells=dict(knn=False, cells=True, ksg_base=False),
+            **{'neighbours+ksg-base': dict(knn=True, ksg_base=True)})
 BROAD = ('channels-base', 'channels-rotate', 'channels-dup', 'gauss-base', 'mixture-base', 'parabola-base',
          'normal-within-base', 'normal-sparse-base', 'hetero-abs-base', 'radial2-base')
 
@@ -37,6 +40,12 @@ def arm_config(arm: str, seed: int = 77) -> TrainConfig:
                        batch_size=32, min_batch=8, max_batch=256, n_range=(10, 2000), log_n=True, max_query=128,
                        lr=3e-4, min_lr=3e-5, warmup=50, eval_every=0, checkpoint_every=120.0, log_every=25,
                        init_from=str(data_path('checkpoints', 'mist-qr-paper.pt')))
+
+
+def _done_steps(run_dir: Path):
+    "The step a finished arm stopped at (its summary), so a re-run evaluates it without training it further."
+    s = run_dir / 'arm.json'
+    return json.loads(s.read_text())['steps'] if s.exists() else None
 
 
 def grids(quick: bool):
@@ -55,11 +64,12 @@ def main():
     a = p.parse_args()
     out, t0 = Path(a.out), time.time()
     ests, runs = {}, {}
-    for arm in ARMS:
-        res = train(arm_config(arm), out / arm, minutes=a.minutes, progress=False)
+    for arm in ARMS:  # a finished arm resumes at its end and trains no further
+        res = train(arm_config(arm), out / arm, minutes=a.minutes, progress=False, stop_after=_done_steps(out / arm))
         ck = load_checkpoint(out / arm / 'checkpoint.pt')
         net = MISTNet(config_from_dict(ck['model_config'])); net.load_state_dict(ck['model'])
         ests[arm], runs[arm] = MIST(net, arm), dict(steps=res['step'], datasets_seen=res['datasets_seen'], minutes=a.minutes)
+        (out / arm / 'arm.json').write_text(json.dumps(runs[arm]))
         print(f"[{arm}] {res['step']} steps, {res['datasets_seen']:,} datasets", flush=True)
     parts = []
     for name, g in grids(a.quick).items():

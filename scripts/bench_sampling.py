@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from mist_nb.sampling import training_spec, throughput
-from mist_nb.train import atomic_write_text
+from mist_nb.core import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,7 +26,6 @@ the training mix pushed through them (exact MI labels), and recalibrates its int
 import argparse, json, sys, time, warnings
 from pathlib import Path
 
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ('radius', 'texture', 'smoothness', 'concavity', 'symmetry')
@@ -42,12 +41,13 @@ def breast_cancer_pair():
 
 
 def imd_cells(every: int) -> list:
-    "Every `every`-th cell of the shipped IMD grid, regenerated from its seed, in `grid_errors`'s format."
-    from mist_nb.sampling import load_grid, Task
+    "Every `every`-th cell of the benchmark's IMD grid (`mist_nb.evaluate.imd_grid`), in `grid_errors`'s format."
+    from mist_nb.evaluate import imd_grid
+    g = imd_grid(seeds=(0,))
     cells = []
-    for c in load_grid('imd')[::every]:
-        x, y = Task.from_dict(c['task']).sample(c['n'], c['seed'])
-        cells.append(dict(x=x, y=y, mi=c['mi'], n=c['n']))
+    for cell in g.cells()[::every]:
+        x, y = g.sample(cell)
+        cells.append(dict(x=x, y=y, mi=g.task(cell[0], cell[2], cell[3]).mutual_information, n=cell[1]))
     return cells
 
 
@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     from mist_nb.estimate import MIST
     from mist_nb.flows import adapt, grid_errors, FlowConfig
     from mist_nb.baselines import KSG
-    from mist_nb.train import hardware, git_revision, atomic_write_text
+    from mist_nb.core import hardware, git_revision, atomic_write_text
 
     t0 = time.perf_counter()
     x, y, xs, ys = breast_cancer_pair()

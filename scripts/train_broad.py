@@ -19,7 +19,10 @@ import argparse, json
 from pathlib import Path
 
 from mist_nb.model import MISTConfig
-from mist_nb.train import TrainConfig, train, export_model, load_checkpoint, hardware, atomic_write_text
+from mist_nb.train import TrainConfig, train, export_model, load_checkpoint
+from mist_nb.core import hardware, atomic_write_text
+from mist_nb.model import MISTNet, config_from_dict
+from mist_nb.evaluate import model_scores
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def config(name: str, steps: int, init: str, seed: int) -> TrainConfig:
     return TrainConfig(model=MISTConfig(quantile=name == 'mist-qr').to_dict(), spec='train', seed=seed, steps=steps,
                        batch_size=32, min_batch=8, max_batch=256, n_range=(10, 2000), log_n=True, max_query=128,
-                       lr=3e-4, min_lr=1e-5, warmup=100, eval_every=0, checkpoint_every=120.0, log_every=25, init_from=init)
+                       lr=5e-4, min_lr=1e-5, warmup=100, eval_every=0, checkpoint_every=120.0, log_every=25, init_from=init)
 
 
 def run(a):
@@ -70,7 +73,10 @@ def ship(a):
         rec = _run_record(d)
         offset = dict(datasets=offset['datasets'] + rec['datasets_seen'], steps=offset['steps'] + rec['steps'], t=offset['t'] + rec['wall_time_s'])
     summ = json.loads((out / 'summary.json').read_text()) if (out / 'summary.json').exists() else {}
-    card = export_model(out, ckpts / f'{a.name}.pt', a.name, hardware_desc=summ.get('hardware'), eval_every=4, earlier_runs=earlier)
+    ck = load_checkpoint(out / 'checkpoint.pt')
+    net = MISTNet(config_from_dict(ck['model_config'])); net.load_state_dict(ck['model'])
+    card = export_model(out, ckpts / f'{a.name}.pt', a.name, hardware_desc=summ.get('hardware'), earlier_runs=earlier,
+                        scores=model_scores(net), scores_note='evaluate.model_scores on monitor_grids(): MSE, MAE, bias and 90% coverage by n range')
     atomic_write_text(''.join(json.dumps(r) + '\n' for r in lines), ckpts / f'{a.name}.log.jsonl')
     print(json.dumps({k: card[k] for k in ('steps', 'datasets_seen', 'wall_time_s')}), json.dumps(card['scores']))
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the two shipped checkpoints (mist-qr, then mist) within a wall-clock budget.
+"""Train the paper-recipe moment-only checkpoints (what became mist-qr-paper) within a wall-clock budget.
 
 Used for the H100 run that produced data/checkpoints/ (see the model cards), and usable on any machine:
 
@@ -10,22 +10,23 @@ Each model is trained by `mist_nb.train.train`. The number of optimiser steps (t
 is calibrated first: a short throw-away run measures steps per second at the run's own shape mix, and the
 schedule is sized to fill the budget. Runs resume if re-launched with the same --out and config.
 """
-import argparse, json, os, sys, time, traceback
+import argparse, json, time, traceback
 from pathlib import Path
 
 import torch
 
 from mist_nb.model import MISTConfig
-from mist_nb.train import TrainConfig, train, export_model, hardware, evaluate_grids
+from mist_nb.train import TrainConfig, train, export_model, hardware
+from mist_nb.evaluate import model_scores
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = dict(width=64, heads=4, layers=3, hidden=256, k_learned=3, m_rows=2)
+MODEL = dict(MISTConfig().to_dict(), knn=False, ksg_base=False, dedup=False, gauss_ridge=1e-3)  # the moment-only model of mist-qr-paper
 
 
 def config(quantile: bool, steps: int, tiny: bool, on_gpu: bool) -> TrainConfig:
     m = dict(MODEL, quantile=quantile)
     if tiny: m.update(width=16, heads=2, layers=1, hidden=32)
-    return TrainConfig(model=MISTConfig(**m).to_dict(), spec='train', seed=2025 + quantile, steps=steps,
+    return TrainConfig(model=MISTConfig(**m).to_dict(), spec='paper-train', seed=2025 + quantile, steps=steps,
                        batch_size=512 if on_gpu else 32, min_batch=16, max_batch=4096 if on_gpu else 256,
                        lr=1.5e-3, min_lr=2e-5, warmup=min(300, max(10, steps // 20)), eval_every=max(1, steps // 6),
                        eval_cells=4 if on_gpu else 40, checkpoint_every=60.0, log_every=25)
@@ -53,7 +54,7 @@ def run(quantile: bool, minutes: float, out: Path, tiny: bool, device) -> dict:
     steps = max(20, int(rate * left * 0.92))  # leave room for the periodic evaluations
     cfg = config(quantile, steps, tiny, device.type == 'cuda')
     print(f"[{name}] {rate:.2f} steps/s -> schedule of {steps} steps for {left / 60:.2f} min", flush=True)
-    res = train(cfg, out / name, minutes=left / 60, device=device, progress=False)
+    res = train(cfg, out / name, minutes=left / 60, device=device, progress=False, evaluator=model_scores)
     res.update(name=name, rate_steps_per_s=rate, hardware=hardware())
     (out / name / 'summary.json').write_text(json.dumps(res, indent=1))
     print(f"[{name}] done: {json.dumps(res)}", flush=True)
@@ -75,6 +76,15 @@ def extend(name: str, init: Path, minutes: float, rate: float, out: Path, device
     return res
 
 
+def load_checkpoint_net(run_dir: Path):
+    "The network of a training run's checkpoint."
+    from mist_nb.model import MISTNet, config_from_dict
+    from mist_nb.train import load_checkpoint
+    ck = load_checkpoint(run_dir / 'checkpoint.pt')
+    net = MISTNet(config_from_dict(ck['model_config'])); net.load_state_dict(ck['model'])
+    return net
+
+
 def export(run_root: Path, dest=ROOT / 'data' / 'checkpoints'):
     "Export both runs under `run_root` to the shipped checkpoints with model cards."
     for name in ('mist-qr', 'mist'):
@@ -86,7 +96,8 @@ def export(run_root: Path, dest=ROOT / 'data' / 'checkpoints'):
             prev_cfg = json.loads((init.parent / 'config.json').read_text()) if (init.parent / 'config.json').exists() else {}
             earlier = [dict(steps=prev['step'], datasets_seen=prev['datasets_seen'], wall_time_s=round(prev['elapsed_s'], 1),
                             hardware=prev['hardware'], init_from=prev_cfg.get('init_from'), seed=prev_cfg.get('seed'))]
-        card = export_model(run_root / name, Path(dest) / f'{name}.pt', name, hardware_desc=summ['hardware'], earlier_runs=earlier)
+        card = export_model(run_root / name, Path(dest) / f'{name}.pt', name, hardware_desc=summ['hardware'], earlier_runs=earlier,
+                            scores=model_scores(load_checkpoint_net(run_root / name)), scores_note='evaluate.model_scores on monitor_grids()')
         print(name, json.dumps(card['scores']))
 
 

@@ -1,6 +1,5 @@
 "The mist-nb command: help, demo, estimate on CSV/Parquet/NPZ, grouped estimates, clear errors."
 import json, shutil, subprocess, sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

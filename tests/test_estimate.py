@@ -1,6 +1,7 @@
 "The public estimator API: loading, protocol, intervals, batches, bad input, symmetries of the shipped models."
-import json, math, warnings
-from pathlib import Path
+import json
+import math
+import shutil
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ import torch
 
 import mist_nb
 from mist_nb import MIST, estimate_mi, MIResult
+from mist_nb.core import file_sha256
 from mist_nb.estimate import resolve_checkpoint, load_model
 from mist_nb.model import symmetry_errors
 from mist_nb.sampling import get_task
@@ -90,9 +92,8 @@ def test_large_n_runs_in_linear_memory(qr):
 
 def test_small_n_warns_and_widens(qr):
     x, y = get_task('1v1-normal-0.75').sample(7, seed=0)
-    with pytest.warns(UserWarning, match='below the trained range'):
-        r = qr.estimate_with_info(x, y)
-    assert r.lower == 0.0 and r.upper == math.inf
+    r = qr.estimate_with_info(x, y)
+    assert r.lower == 0.0 and r.upper == math.inf and any('below the trained range' in m for m in r.notes)
 
 
 def test_beyond_ln_n_interval_is_open(qr):
@@ -123,7 +124,7 @@ def test_bad_input_is_named(qr, x, y, msg):
 def test_discrete_columns_warn(qr):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 4, size=200); y = x + rng.normal(size=200)
-    with pytest.warns(UserWarning, match='looks discrete'): qr.estimate(x, y)
+    with pytest.warns(UserWarning, match=r'x\[:, 0\] is discrete \(4 distinct values'): qr.estimate(x, y)
 
 
 def test_bad_level(qr, sample):
@@ -133,14 +134,21 @@ def test_bad_level(qr, sample):
 def test_missing_and_corrupt_checkpoints(tmp_path):
     with pytest.raises(FileNotFoundError, match='no model'): MIST.load(tmp_path / 'nope.pt')
     bad = tmp_path / 'bad.pt'; bad.write_bytes(b'\x00garbage')
+    with pytest.raises(FileNotFoundError, match='model card .* is missing'): MIST.load(bad)
+    shutil.copy(resolve_checkpoint('mist').with_suffix('.json'), tmp_path / 'bad.json')
     with pytest.raises(ValueError, match='corrupt'): MIST.load(bad)
     ck = torch.load(resolve_checkpoint('mist'), weights_only=True)
     ck['config']['width'] = 32
-    torch.save(ck, tmp_path / 'mismatch.pt')
-    with pytest.raises(ValueError, match='does not match'): MIST.load(tmp_path / 'mismatch.pt')
+    torch.save(ck, tmp_path / 'mismatch.pt'); _card_for(tmp_path / 'mismatch.pt')
+    with pytest.raises(ValueError, match='does not match the architecture in its config'): MIST.load(tmp_path / 'mismatch.pt')
     ck['format'] = 'something-else'
-    torch.save(ck, tmp_path / 'foreign.pt')
-    with pytest.raises(ValueError, match='format'): MIST.load(tmp_path / 'foreign.pt')
+    torch.save(ck, tmp_path / 'foreign.pt'); _card_for(tmp_path / 'foreign.pt')
+    with pytest.raises(ValueError, match="has format 'something-else'"): MIST.load(tmp_path / 'foreign.pt')
+
+
+def _card_for(p):
+    "A model card that verifies the checkpoint's bytes, so MIST.load gets as far as its contents."
+    p.with_suffix('.json').write_text(json.dumps({'weights_sha256': file_sha256(p)}))
 
 
 @pytest.mark.parametrize('name', ['mist-qr', 'mist'])

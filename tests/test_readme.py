@@ -1,8 +1,8 @@
 "The README is rendered from nbs/index.ipynb, and its numbers are those in the result files."
-import importlib.util, json
+import importlib.util
 from pathlib import Path
 
-from mist_nb.evaluate import readme_report
+from mist_nb.report import readme_report
 
 ROOT = Path(__file__).resolve().parent.parent
 

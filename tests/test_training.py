@@ -1,7 +1,6 @@
 "Training: exact resume after a real kill -9, data-parallel training with torchrun (gloo, 2 processes)."
 import json, os, shutil, signal, subprocess, sys, time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import torch

@@ -17,6 +17,9 @@ if [ "$before" != "$after" ]; then
   exit 1
 fi
 
+echo "== ruff (pyflakes rules) on the package, scripts and tests"
+ruff check mist_nb scripts tests tools
+
 echo "== README.md must be rendered from nbs/index.ipynb"
 python tools/render_readme.py --check
 

@@ -1,0 +1,94 @@
+"MI does not change under duplicated, collinear or mixed columns within a side, nor under offsets and scales: neither may the estimate."
+import numpy as np
+import pytest
+
+from mist_nb import MIST
+
+TOL = 0.05  # nats: the issue's bound on how far such a change may move the estimate
+
+
+@pytest.fixture(scope='module')
+def est(): return MIST.load('mist-qr')
+
+
+def _variants(x: np.ndarray, rng: np.random.Generator) -> dict:
+    "MI-preserving variants of one side: a duplicated column, an exact linear combination, a near-collinear column, a mixing."
+    w = rng.normal(size=x.shape[1])
+    comb = x @ w
+    A = np.linalg.qr(rng.normal(size=(x.shape[1], x.shape[1])))[0] * np.exp(rng.uniform(np.log(0.3), 0, x.shape[1]))
+    return {'duplicate': np.c_[x, x[:, :1]], 'combination': np.c_[x, comb],
+            'near-collinear': np.c_[x, comb + 1e-3 * comb.std() * rng.normal(size=len(x))],
+            'mixed': x @ A, 'monotone copy': np.c_[x, np.exp(x[:, :1])]}
+
+
+def _synthetic(seed: int = 0, n: int = 1000):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3)) @ np.array([[1, 0.5, 0], [0, 1, 0.3], [0, 0, 1.0]])
+    y = np.c_[x[:, 0] ** 2 + 0.5 * rng.normal(size=n), x[:, 1] + x[:, 2] + rng.normal(size=n)]
+    return x, y
+
+
+def _tables():
+    "Real tables bundled with scikit-learn: (name, X, Y)."
+    from sklearn.datasets import load_diabetes, load_breast_cancer
+    d = load_diabetes(as_frame=True).frame
+    b = load_breast_cancer(as_frame=True).frame
+    return [('diabetes: (bmi, bp, s5) vs target', d[['bmi', 'bp', 's5']].to_numpy(), d[['target']].to_numpy()),
+            ('breast cancer: mean radius, texture, smoothness vs worst radius, texture',
+             b[['mean radius', 'mean texture', 'mean smoothness']].to_numpy(), b[['worst radius', 'worst texture']].to_numpy())]
+
+
+CASES = {'synthetic': _synthetic, **{name: (lambda x=x, y=y: (x, y)) for name, x, y in _tables()}}
+VARIANTS = ('duplicate', 'combination', 'near-collinear', 'mixed', 'monotone copy')
+# Measured misses of the 0.05-nat target by the shipped mist-qr (tools: python scripts/robustness.py for the wide
+# measurement). strict: when a retrained model meets the target the mark must go, so the list cannot go stale.
+MISSES = {  # measured with the shipped mist-qr, 0.2.0
+    ('synthetic', 'x', 'combination'): 'the kept basis is a slight mixing of the original one: 1.870 -> 1.932 nats',
+    ('synthetic', 'x', 'near-collinear'): 'as for the exact combination: 1.870 -> 1.925 nats',
+    ('synthetic', 'x', 'mixed'): '1.870 -> 1.942 nats',
+    ('synthetic', 'y', 'mixed'): 'mixing x**2 + noise with a linear channel hides the parabola: 1.870 -> 1.313 nats',
+    ('breast cancer: mean radius, texture, smoothness vs worst radius, texture', 'x', 'mixed'): '2.422 -> 2.269 nats',
+}
+
+
+def _params():
+    for case in CASES:
+        for side in 'xy':
+            for v in VARIANTS:
+                marks = [pytest.mark.xfail(strict=True, reason=f"issue 9 target missed: {MISSES[case, side, v]}")] if (case, side, v) in MISSES else []
+                yield pytest.param(case, side, v, marks=marks, id=f"{case[:24]}-{side}-{v}")
+
+
+@pytest.fixture(scope='module')
+def refs(est):
+    "Each case's estimate and its variants' (seeded), computed once."
+    out = {}
+    for i, (case, make) in enumerate(CASES.items()):
+        x, y = make()
+        ref = est.estimate_with_info(x, y).mi
+        for side in 'xy':
+            vs = _variants(x if side == 'x' else y, np.random.default_rng(10 * i + (side == 'y')))
+            for name, v in vs.items():
+                got = est.estimate_with_info(v, y).mi if side == 'x' else est.estimate_with_info(x, v).mi
+                out[case, side, name] = (ref, got)
+    return out
+
+
+@pytest.mark.parametrize('case, side, variant', list(_params()))
+def test_geometry_does_not_move_the_estimate(refs, case, side, variant):
+    ref, got = refs[case, side, variant]
+    assert abs(got - ref) < TOL, f"{case}: {variant} of {side} moved the estimate {ref:.3f} -> {got:.3f} nats"
+
+
+def test_exact_duplicates_change_nothing_at_all(est):
+    x, y = _synthetic(3, 400)
+    r = est.estimate_with_info(x, y).mi
+    assert est.estimate_with_info(np.c_[x, x[:, 1], np.exp(x[:, 2])], np.c_[y, -y[:, :1]]).mi == pytest.approx(r, abs=1e-5)
+
+
+def test_ties_from_rounding_are_broken_reproducibly(est):
+    x, y = _synthetic(4, 600)
+    xr_, yr = np.round(x, 1), np.round(y, 1)
+    a, b = est.estimate_with_info(xr_, yr), est.estimate_with_info(xr_, yr)
+    assert a.mi == b.mi and any('broken at random' in m for m in a.notes)
+    assert abs(a.mi - est.estimate_with_info(x, y).mi) < 0.15

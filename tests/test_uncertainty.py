@@ -1,0 +1,64 @@
+"Honest intervals: coverage on held-out draws, independence, large samples, limits said out loud."
+import math
+
+import numpy as np
+import pytest
+
+from mist_nb import MIST, independence_test
+from mist_nb.evaluate import Grid, run_sweep, coverage
+
+
+@pytest.fixture(scope='module')
+def est(): return MIST.load('mist-qr')
+
+
+def test_coverage_on_a_small_seeded_grid(est):
+    "90% intervals cover the truth on a seeded grid of broad-mix families the calibration never drew (its own seed)."
+    g = Grid('train', ('channels-base', 'channels-rotate', 'gauss-base', 'mixture-base', 'normal-sparse-base', 'hetero-abs-base'),
+             (60, 300), (1, 3), (0, 1, 2), seed=777, name='ci')
+    ds = run_sweep({'MIST-QR': est}, g, n_jobs=1, levels=(0.5, 0.9), taus=(), progress=False)
+    cov = coverage(ds).interval.sel(estimator='MIST-QR')
+    assert 0.78 <= float(cov.sel(level=0.9)) <= 1.0, float(cov.sel(level=0.9))
+    assert 0.3 <= float(cov.sel(level=0.5)) <= 0.75, float(cov.sel(level=0.5))
+
+
+@pytest.mark.parametrize('n, dx, dy', [(30, 1, 1), (300, 4, 2), (3000, 2, 2), (20_000, 1, 3)])
+def test_independent_data_have_a_lower_end_at_zero(est, n, dx, dy):
+    rng = np.random.default_rng(n)
+    lows = []
+    for s in range(10 if n < 10_000 else 4):
+        x = rng.normal(size=(n, dx)) @ rng.normal(size=(dx, dx))
+        y = np.exp(rng.normal(size=(n, dy)))
+        lows.append(est.estimate_with_info(x, y).lower)
+    assert np.mean(np.array(lows) <= 0.02) >= 0.75, lows
+
+
+def test_intervals_narrow_and_stay_consistent_as_n_grows(est):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40_000, 2)); y = x[:, :1] + rng.normal(size=(40_000, 1))
+    truth = 0.5 * math.log(2)
+    rs = [est.estimate_with_info(x[:n], y[:n]) for n in (1000, 8000, 40_000)]
+    widths = [r.upper - r.lower for r in rs]
+    assert widths[0] > widths[1] > widths[2], widths
+    assert all(r.lower <= r.mi <= r.upper for r in rs)
+    assert abs(rs[-1].mi - truth) < 0.1 and any('disjoint' in m for m in rs[-1].notes)
+
+
+def test_limits_are_said_out_loud(est):
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(300, 2))
+    r = est.estimate_with_info(x, x[:, :1] ** 3)                   # Y a monotone copy of a column of X
+    assert r.mi == math.inf and any('infinite' in m for m in r.notes)
+    r = est.estimate_with_info(x[:8], x[:8, :1] + rng.normal(size=(8, 1)))
+    assert (r.lower, r.upper) == (0.0, math.inf) and any('below the trained range' in m for m in r.notes)
+    y = x[:, :1] + 0.003 * rng.normal(size=(300, 1))                # about 5.8 nats: beyond what 300 rows certify
+    r = est.estimate_with_info(x[:, :1], y)
+    assert r.upper == math.inf and any('ln(n)' in m for m in r.notes)
+
+
+def test_independence_test_rejects_dependence_and_keeps_its_level(est):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(150, 1))
+    assert independence_test(x, np.abs(x) + 0.3 * rng.normal(size=(150, 1)), n_permutations=49, model=est) <= 0.04
+    ps = [independence_test(rng.normal(size=(80, 2)), rng.normal(size=(80, 1)), n_permutations=19, seed=s, model=est) for s in range(10)]
+    assert np.mean(np.array(ps) <= 0.05) <= 0.3
