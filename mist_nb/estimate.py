@@ -23,8 +23,8 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'KAPPAS', 'as_samples',
            'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi',
            'plugin_interval', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST', 'conformal_widths', 'MISTModule',
-           'estimate_mi', 'independence_test', 'calibration_draws', 'fit_kappa', 'fit_calibration']
+           'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
+           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_kappa', 'fit_calibration']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -95,6 +95,7 @@ def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
     if a.shape[1] < 2: return []
     z = (a - a.mean(0)) / a.std(0)
     C = z.T @ z / len(z)
+    if np.linalg.eigvalsh(C)[0] >= tol: return []            # every residual variance is at least C's smallest eigenvalue
     keep, out = list(range(a.shape[1])), []
     while len(keep) > 1:
         cands = []
@@ -269,6 +270,13 @@ class MIST:
     def __repr__(self): return f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device})"
 
 # %% ../nbs/04_estimate.ipynb #4ab885c9
+def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
+    "Whether column `b` equals `s * a + c` for some s != 0 and c, to float64 rounding (1 - |correlation| below `tol`)."
+    za, zb = (a - a.mean()) / a.std(), (b - b.mean()) / b.std()
+    r = float(np.mean(za * zb))
+    return 1 - abs(r) < tol
+
+# %% ../nbs/04_estimate.ipynb #2e3b22f7
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
@@ -281,8 +289,10 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
                          f"(seed {self.seed}), which keeps I(X;Y) exactly; MIST was trained on continuous data")
         for j in np.flatnonzero(~disc & (k < len(a))):
             if k[j] < 0.9 * len(a): notes.append(f"{name}[:, {j}] has {len(a) - k[j]} tied values: ties broken at random (seed {self.seed})")
+    keep = {}
     for name, a in (('x', x), ('y', y)):
         drop = collinear_columns(a)
+        keep[name] = [j for j in range(a.shape[1]) if j not in {d for d, _ in drop}]
         for j, r in drop:
             notes.append(f"{name}[:, {j}] is a linear combination of the other {name} columns (unexplained variance {r:.1e} of its own): "
                          "dropped, which keeps I(X;Y) when that remainder is noise")
@@ -295,13 +305,13 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
         cont_x, cont_y = np.flatnonzero(distinct_counts(x) == len(x)), np.flatnonzero(distinct_counts(y) == len(y))
         for i in cont_x:
             for j in cont_y:
-                if (rx[:, i] == ry[:, j]).all() or (rx[:, i] == len(x) - 1 - ry[:, j]).all(): copy = (int(i), int(j)); break
+                if (rx[:, i] == ry[:, j]).all() or (rx[:, i] == len(x) - 1 - ry[:, j]).all(): copy = (keep['x'][i], keep['y'][j]); break
             if copy: break
         return rx - (len(x) - 1) / 2, ry - (len(x) - 1) / 2, False, copy
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 
-# %% ../nbs/04_estimate.ipynb #2e3b22f7
+# %% ../nbs/04_estimate.ipynb #315f5ee0
 @patch
 def _subsets(self: MIST, n: int) -> list:
     "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
@@ -331,7 +341,7 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-# %% ../nbs/04_estimate.ipynb #1b404a4c
+# %% ../nbs/04_estimate.ipynb #0eb8af15
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
     from scipy.special import ndtri
@@ -387,7 +397,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
-# %% ../nbs/04_estimate.ipynb #ed4bc449
+# %% ../nbs/04_estimate.ipynb #6f8f458b
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
     "The MIResult for validated float64 data (`outs`: network outputs computed elsewhere, e.g. in a batch)."
@@ -412,9 +422,14 @@ def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
     mi, lo, hi, ksg = self._combine(outs, level)
     if lo is not None: lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes)
     if copy is not None:
-        notes.append(f"y[:, {copy[1]}] is a monotone function of x[:, {copy[0]}] (identical ranks): Y depends on X exactly, "
-                     "and the MI of continuous variables is infinite")
-        mi, hi = math.inf, (math.inf if hi is not None else None)
+        if is_affine_copy(x[:, copy[0]], y[:, copy[1]]):
+            notes.append(f"y[:, {copy[1]}] is an exact copy of x[:, {copy[0]}] (up to scale and offset): Y depends on X exactly, "
+                         "and the MI of continuous variables is infinite")
+            mi, hi = math.inf, (math.inf if hi is not None else None)
+        else:
+            notes.append(f"y[:, {copy[1]}] has exactly the ranks of x[:, {copy[0]}] (or their reverse): consistent with Y a monotone function "
+                         "of X, whose MI is infinite, so the data cannot bound MI above - the upper end is open")
+            hi = math.inf if hi is not None else None
     return MIResult(float(mi), lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name,
                     time.perf_counter() - t0, notes)
 
@@ -455,7 +470,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #be69e4a5
+# %% ../nbs/04_estimate.ipynb #5ebd9f54
 @patch
 @torch.no_grad()
 def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
@@ -493,7 +508,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(x, y, level, np.stack(per_pair[i]) if i in per_pair else None) for i, (x, y, *_) in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #5ebd9f54
+# %% ../nbs/04_estimate.ipynb #b27b4a34
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -528,7 +543,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #29a3e481
+# %% ../nbs/04_estimate.ipynb #675d151b
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -537,7 +552,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #675d151b
+# %% ../nbs/04_estimate.ipynb #55843ebd
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -547,7 +562,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #55843ebd
+# %% ../nbs/04_estimate.ipynb #01e28934
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)

@@ -31,11 +31,11 @@ __all__ = ['GRIDS', 'TITLES', 'FIGURES', 'NEURAL', 'FAST', 'load_all', 'tidy', '
            'fig_estimate_vs_truth', 'fig_calibration', 'fig_seconds_vs_n', 'fig_learning_curve', 'draw_figures', 'fmt',
            'md_table', 'grid_note', 'accuracy_table', 'ratio_table', 'coverage_table', 'width_table',
            'independence_table', 'large_n_table', 'speed_table', 'family_table', 'models_table', 'Batched',
-           'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'ablation_table', 'readme_results',
-           'readme_report']
+           'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'ablation_table', 'robustness_table',
+           'readme_results', 'readme_report']
 
 # %% ../nbs/08_report.ipynb #1c07625c
-GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'highmi', 'broad', 'independence', 'speed')
+GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'highmi', 'broad', 'independence', 'largen', 'speed')
 TITLES = dict(imd='IMD: the paper-recipe test families seen in training', oomd="OoMD: the paper's out-of-distribution families",
               bmi="bmi's v1 tasks", heldout='held-out families (never trained or calibrated on)', highmi='high-MI Gaussians',
               broad='broad training families', independence='independent X and Y', speed='speed')
@@ -201,11 +201,8 @@ def ratio_table(results: dict, est: str = 'MIST-QR', refs=('KSG', 'CCA')) -> str
         if est not in ds.estimator.values or any(r not in ds.estimator.values for r in refs): continue
         a = accuracy(ds, by=('n',)).mae
         for r in refs:
-            rows.append([name, f"{est} / {r}", *(fmt(a.sel(estimator=est, n=n) / a.sel(estimator=r, n=n), 2) for n in a.n.values)])
-        ns = list(a.n.values)
-    if not rows: return ''
-    width = max(len(r) for r in rows)
-    return md_table(['grid', 'MAE ratio', *[f"n={n:,}" for n in ns]][:width], [r + [''] * (width - len(r)) for r in rows])
+            rows.append([name, f"{est} / {r}", ' · '.join(f"{int(n):,}: {fmt(a.sel(estimator=est, n=n) / a.sel(estimator=r, n=n), 2)}" for n in a.n.values)])
+    return md_table(['grid', 'MAE ratio', 'n: ratio'], rows) if rows else ''
 
 def coverage_table(results: dict, estimator: str = 'MIST-QR', levels=(0.5, 0.8, 0.9, 0.95)) -> str:
     "Markdown: empirical coverage (median width, nats) of `estimator`'s intervals per grid, n range and nominal level."
@@ -361,6 +358,16 @@ def ablation_table(path=None) -> str:
     return md_table(['arm', 'training (same stream)', *(f"{g}: MAE (median)" for g in ds.grid.values)], rows)
 
 # %% ../nbs/08_report.ipynb #7bf6f11b
+def robustness_table(path=None, tol: float = 0.05) -> str:
+    "Markdown: mean |move| of each estimator's estimate (nats) under each MI-preserving variant, and the share below `tol`."
+    ds = xr.load_dataset(Path(path or data_dir() / 'results' / 'robustness.nc'), engine='scipy')
+    a = abs(ds.move)
+    mean, share = a.mean('pair'), (a < tol).mean('pair')
+    rows = [[f"`{v}`", *(f"{fmt(mean.sel(estimator=e, variant=v))} ({float(share.sel(estimator=e, variant=v)):.0%})" for e in ds.estimator.values)]
+            for v in ds.variant.values]
+    return md_table(['variant (of one side)', *(f"{e}: mean abs move (share < {tol:g})" for e in ds.estimator.values)], rows)
+
+# %% ../nbs/08_report.ipynb #6868bf39
 def readme_results(results_dir=None) -> str:
     "Markdown: every table of every result file in `results_dir` (accuracy, ratios, coverage, families)."
     res = load_all(results_dir)
@@ -403,6 +410,11 @@ def readme_report(data=None) -> str:
         if 'independence' in res: t.append(f"Independent X and Y ({grid_note(res['independence'])}):\n\n{independence_table(res['independence'])}")
         if 'largen' in res: t.append(f"Samples beyond the trained size, estimated by averaging row subsets ({grid_note(res['largen'])}):\n\n{large_n_table(res['largen'])}")
         parts.append('\n\n'.join(t))
+    if (rd / 'robustness.nc').exists():
+        parts.append("### The geometry of real tables\n\nHow far each estimate moves (nats) when one side gains a duplicated column, a linear "
+                     "combination of its columns (exact, or with 0.1% noise), a monotone copy of a column, an offset and a scale, or an "
+                     "invertible linear mixing - changes that leave MI exactly as it was - over random column choices of scikit-learn's "
+                     f"bundled tables and synthetic pairs (`scripts/robustness.py`):\n\n{robustness_table(rd / 'robustness.nc')}")
     if 'speed' in res:
         parts.append(f"### Speed\n\nMedian wall time per estimate on one thread ({res['speed'].attrs.get('hardware', '')}), "
                      f"and relative to KSG in the same run; `MIST-QR x256` is one `estimate_batch` call on 256 datasets.\n\n{speed_table(res['speed'])}")

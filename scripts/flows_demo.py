@@ -18,7 +18,7 @@ What is measured (MI in nats). `mist_nb.flows.adapt` fits a flow to X and one to
 the training mix pushed through them (exact MI labels), and recalibrates its intervals on adapted draws. Then:
 - errors of the shipped and the adapted model on a held-out adapted grid (its own seed stream, never used for
   fine-tuning or calibration): MSE, MAE, bias, 90% interval coverage, overall and per n range;
-- the same on the shipped IMD grid (data/grids/imd.json: 480 cells, dims 2..32; --imd-every k keeps every k-th),
+- the same on the benchmark's IMD grid (`mist_nb.evaluate.imd_grid(seeds=(0,))`; --imd-every k keeps every k-th cell),
   to see what adaptation costs away from the user's shape;
 - both models' estimates on the real pair itself, beside KSG (k=5): there is no ground truth there;
 - the wall time of every stage, fine-tuning steps and datasets.
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     p.add_argument('--results', default=str(ROOT / 'data' / 'results' / 'flows_demo.json'))
     p.add_argument('--heldout-per-n', type=int, default=64, help='held-out adapted datasets per sample size')
     p.add_argument('--n-grid', default='30,100,200,300,500', help='sample sizes of the held-out adapted grid')
-    p.add_argument('--imd-every', type=int, default=1, help='use every k-th cell of the IMD grid (480 cells; default all)')
+    p.add_argument('--imd-every', type=int, default=1, help='use every k-th cell of the IMD grid (default all)')
     p.add_argument('--batch', type=int, default=64, help='datasets per fine-tuning step')
     p.add_argument('--device', help="training device (default: the GPU if any, else 'cpu')")
     p.add_argument('--quick', action='store_true', help='small flows and grids: a smoke run, not a measurement')

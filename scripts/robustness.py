@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """How far do MI-preserving changes of a side move each estimator? Real tables and synthetic data.
 
-    OMP_NUM_THREADS=1 python scripts/robustness.py           # writes data/results/robustness.json and prints the table
+    OMP_NUM_THREADS=1 python scripts/robustness.py           # writes data/results/robustness.nc and prints the table
 
 For random column choices on scikit-learn's bundled tables (diabetes, breast cancer, wine: X = 1-3 columns, Y = 1-2
 others) and on synthetic non-Gaussian data, each estimator is run on the pair and on MI-preserving variants of one
 side: a duplicated column, an exact linear combination of its columns, a near-collinear one (the combination plus
 noise of 0.1% of its spread), an invertible linear mixing (random rotation times scales in [0.3, 1]), a monotone copy
-of a column, and an offset and scale (1e-6 x + 1e6). MI is the same for all of them, so every move is error. Reports the
-mean |move| (nats) per variant and estimator, over all choices, and the share of moves below 0.05 nats.
+of a column, and an offset and scale (1e-6 x + 1e6). MI is the same for all of them, so every move is error. The moves
+(estimator x pair x variant, nats) go to a netCDF file with provenance; `mist_nb.report.robustness_table` reduces them
+to the mean |move| per variant and estimator and the share of moves below 0.05 nats, which this script prints.
 """
-import json, sys, time
+import os, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT / 'tests'))
 
 from mist_nb import MIST  # noqa: E402
 from mist_nb.baselines import KSG, CCA  # noqa: E402
-from mist_nb.core import atomic_write_text, hardware, git_revision  # noqa: E402
+from mist_nb.core import hardware, git_revision  # noqa: E402
 
 
 def variants(a: np.ndarray, rng) -> dict:
@@ -49,27 +50,33 @@ def choices(count: int, seed: int = 0) -> list:
 
 
 def main():
+    import xarray as xr
+    from mist_nb.report import robustness_table
     t0 = time.time()
     ests = {'MIST-QR': MIST.load('mist-qr'), 'MIST-QR-paper': MIST.load('mist-qr-paper'), 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
-    moves = {e: {} for e in ests}
     pairs = choices(int(sys.argv[1]) if len(sys.argv) > 1 else 48)
+    names = list(variants(np.ones((3, 2)) + np.eye(3, 2), np.random.default_rng(0)))
+    keys = [f"{side}: {k}" for side in 'xy' for k in names]
+    move = np.full((len(ests), len(pairs), len(keys)), np.nan)
+    ref = np.full((len(ests), len(pairs)), np.nan)
     for i, (name, x, y) in enumerate(pairs):
         rng = np.random.default_rng(i)
         vs = [(f"{side}: {k}", v) for side in 'xy' for k, v in variants(x if side == 'x' else y, rng).items()]
-        for e, est in ests.items():
-            f = (lambda a, b: est.estimate_with_info(a, b).mi) if isinstance(est, MIST) else est.estimate
-            ref = f(x, y)
-            for k, v in vs:
-                got = f(v, y) if k.startswith('x') else f(x, v)
-                moves[e].setdefault(k.split(': ')[1], []).append(abs(got - ref))
+        for a, est in enumerate(ests.values()):
+            f = (lambda u, w: est.estimate_with_info(u, w).mi) if isinstance(est, MIST) else est.estimate
+            ref[a, i] = f(x, y)
+            for b, (k, v) in enumerate(vs):
+                move[a, i, b] = (f(v, y) if k.startswith('x') else f(x, v)) - ref[a, i]
         print(f"{i + 1}/{len(pairs)} {name}", flush=True)
-    summary = {e: {k: dict(mean_abs=float(np.mean(v)), share_below_0_05=float(np.mean(np.array(v) < 0.05)), count=len(v))
-                   for k, v in m.items()} for e, m in moves.items()}
-    res = dict(question='how far do MI-preserving changes of one side move the estimate (nats)?', pairs=len(pairs), summary=summary,
-               hardware=hardware(), git_revision=git_revision(), seconds=round(time.time() - t0), units='nats')
-    atomic_write_text(json.dumps(res, indent=1), ROOT / 'data' / 'results' / 'robustness.json')
-    for k in summary['KSG']:
-        print(f"{k:18s}", '  '.join(f"{e}: {summary[e][k]['mean_abs']:.3f} ({summary[e][k]['share_below_0_05']:.0%} < 0.05)" for e in ests))
+    ds = xr.Dataset(dict(move=(('estimator', 'pair', 'variant'), move), reference=(('estimator', 'pair'), ref)),
+                    coords=dict(estimator=list(ests), pair=[p[0] for p in pairs], variant=keys),
+                    attrs=dict(question='how far do MI-preserving changes of one side move the estimate (nats)?', units='nats',
+                               hardware=hardware(), git_revision=git_revision(), seconds=round(time.time() - t0),
+                               command='python scripts/robustness.py ' + ' '.join(sys.argv[1:])))
+    out = ROOT / 'data' / 'results' / 'robustness.nc'
+    tmp = out.with_name(f'.{out.name}.tmp')
+    ds.to_netcdf(tmp, engine='scipy'); os.replace(tmp, out)          # atomic: a killed run leaves the old file
+    print(robustness_table(out))
 
 
 if __name__ == '__main__':

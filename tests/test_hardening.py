@@ -230,8 +230,11 @@ def test_point_estimate_is_inside_the_interval_on_many_small_datasets(qr):
 def test_exact_functional_dependence_is_infinite(qr):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 2))
-    r = qr.estimate_with_info(x, np.exp(x[:, 0]))
+    r = qr.estimate_with_info(x, -2 * x[:, 0] + 5)
     assert r.mi == math.inf and r.upper == math.inf
+    assert any('exact copy' in n for n in r.notes), r.notes
+    r = qr.estimate_with_info(x, np.exp(x[:, 0]))                   # a monotone copy: the data cannot bound MI above
+    assert math.isfinite(r.mi) and r.mi > 2 and r.upper == math.inf
     assert any('monotone function' in n for n in r.notes), r.notes
 
 
@@ -303,7 +306,7 @@ def test_cli_json_is_strict_for_infinite_values(tmp_path, capsys):
     import pandas as pd
     rng = np.random.default_rng(0)
     a = rng.normal(size=200)
-    df = pd.DataFrame(dict(a=a, b=np.exp(a), g=np.repeat(['u', 'v'], 100)))
+    df = pd.DataFrame(dict(a=a, b=3 * a + 1, g=np.repeat(['u', 'v'], 100)))
     df.to_csv(tmp_path / 'f.csv', index=False)
     rc, out, err = cli(capsys, 'estimate', tmp_path / 'f.csv', '--x', 'a', '--y', 'b', '--json')
     assert rc == 0, err

@@ -47,8 +47,10 @@ def test_intervals_narrow_and_stay_consistent_as_n_grows(est):
 def test_limits_are_said_out_loud(est):
     rng = np.random.default_rng(6)
     x = rng.normal(size=(300, 2))
-    r = est.estimate_with_info(x, x[:, :1] ** 3)                   # Y a monotone copy of a column of X
+    r = est.estimate_with_info(x, 4 * x[:, :1] - 2)                # Y an exact copy of a column of X
     assert r.mi == math.inf and any('infinite' in m for m in r.notes)
+    r = est.estimate_with_info(x, x[:, :1] ** 3)                   # a monotone copy: open upper end, finite estimate
+    assert math.isfinite(r.mi) and r.upper == math.inf and any('monotone function' in m for m in r.notes)
     r = est.estimate_with_info(x[:8], x[:8, :1] + rng.normal(size=(8, 1)))
     assert (r.lower, r.upper) == (0.0, math.inf) and any('below the trained range' in m for m in r.notes)
     y = x[:, :1] + 0.003 * rng.normal(size=(300, 1))                # about 5.8 nats: beyond what 300 rows certify
