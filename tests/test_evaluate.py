@@ -78,7 +78,7 @@ class Slow:
         return KSG(k=5).estimate(x, y)
 
 
-KILLED_SWEEP = '''
+SLOW_KSG = '''
 import sys, time
 from dataclasses import dataclass
 from mist_nb.baselines import KSG
@@ -90,7 +90,9 @@ class Slow:
     def estimate(self, x, y):
         time.sleep(self.delay)
         return KSG(k=5).estimate(x, y)
+'''  # a slow estimator for the subprocess sweeps below, so that a kill lands mid-sweep
 
+KILLED_SWEEP = SLOW_KSG + '''
 run_sweep({'KSG': Slow()}, Grid.from_dict(__import__('json').loads(sys.argv[1])), out=sys.argv[2], n_jobs=2)
 '''
 
@@ -187,19 +189,8 @@ def test_report_tables_come_from_the_file(tmp_path):
     assert 'MSE in nats² (MAE in nats)' in readme_results(tmp_path)
 
 
-DASK_SWEEP = '''
-import sys, time
-from dataclasses import dataclass
+DASK_SWEEP = SLOW_KSG + '''
 from dask.distributed import Client, LocalCluster
-from mist_nb.baselines import KSG
-from mist_nb.evaluate import Grid, run_sweep
-
-@dataclass
-class Slow:
-    delay: float = 0.1
-    def estimate(self, x, y):
-        time.sleep(self.delay)
-        return KSG(k=5).estimate(x, y)
 
 if __name__ == '__main__':
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
