@@ -20,11 +20,12 @@ from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
-           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'KAPPAS', 'as_samples',
-           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi',
-           'plugin_interval', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
-           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_kappa', 'fit_calibration']
+           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'as_samples', 'check_pair',
+           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'conformal_widths', 'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws',
+           'fit_calibration']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -133,6 +134,35 @@ def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200) -> 
     return max(0.0, min(est, 2 * est - hi)), max(est, 2 * est - lo)
 
 # %% ../nbs/04_estimate.ipynb #b8d0782c
+def discrete_entropy(a: np.ndarray) -> tuple:
+    "(Miller-Madow entropy in nats, its delta-method standard error, number of distinct rows) of a discrete sample `a` (n, d)."
+    _, c = np.unique(a, axis=0, return_counts=True)
+    n, p = len(a), c / len(a)
+    lp = np.log(p)
+    h = float(-(p * lp).sum() + (len(c) - 1) / (2 * n))
+    return h, float(np.sqrt(max(float((p * lp * lp).sum() - (p * lp).sum() ** 2), 0.0) / n)), len(c)
+
+def _counts_of(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
+    "How often each value of `query` occurs in `keys`."
+    u, c = np.unique(keys, return_counts=True)
+    pos = np.minimum(np.searchsorted(u, query), len(u) - 1)
+    return np.where(u[pos] == query, c[pos], 0)
+
+def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
+    "A lower estimate of I(X;Y) for discrete samples that cannot overfit: H(Y) minus a cross-fitted cross-entropy of Y given X (nats, >= 0)."
+    cx, cy = _codes(x), _codes(y)
+    if cx.max() < cy.max(): cx, cy = cy, cx                         # predict the side with fewer distinct values
+    K = int(cy.max()) + 1
+    folds = np.array_split(np.random.default_rng(seed_int(seed, 'crossfit')).permutation(len(cx)), 2)
+    vals = []
+    for a, b in (folds, folds[::-1]):
+        py = (np.bincount(cy[a], minlength=K) + 1) / (len(a) + K)
+        q = (_counts_of(cx[a] * K + cy[a], cx[b] * K + cy[b]) + py[cy[b]]) / (_counts_of(cx[a], cx[b]) + 1)
+        pb = np.bincount(cy[b], minlength=K) / len(b); pb = pb[pb > 0]
+        vals.append(float(-(pb * np.log(pb)).sum() + np.log(q).mean()))
+    return max(0.0, float(np.mean(vals)))
+
+# %% ../nbs/04_estimate.ipynb #6f6c7f73
 SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
 
 def resolve_checkpoint(name_or_path=None) -> Path:
@@ -180,7 +210,7 @@ def _is_level(k) -> bool:
     try: return 0 < float(k) < 1
     except (TypeError, ValueError): return False
 
-# %% ../nbs/04_estimate.ipynb #89030f19
+# %% ../nbs/04_estimate.ipynb #680c82ff
 N_EDGES = (10, 30, 100, 300, 1000, 2001, 10**9)  # n buckets [10,30), ..., [1000, 2000], and n > 2000 (row subsets)
 D_EDGES = (2, 7, 21, 65)                          # d_x + d_y buckets [2,7), [7,21), [21,64]
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
@@ -215,7 +245,7 @@ def check_taus(taus) -> np.ndarray:
     if not np.isfinite(t).all() or ((t < 0) | (t > 1)).any(): raise ValueError(f"quantile levels must be finite and lie in [0, 1], got {t.tolist()}")
     return t
 
-# %% ../nbs/04_estimate.ipynb #fc58b816
+# %% ../nbs/04_estimate.ipynb #a6e10eec
 @dataclass
 class MIResult:
     "An MI estimate in nats with its interval and context."
@@ -237,7 +267,7 @@ class MIResult:
         nt = f", {len(self.notes)} note{'s' if len(self.notes) > 1 else ''}" if self.notes else ''
         return f"MIResult(mi={self.mi:.4g} nats{iv}, n={self.n}, dims={self.dim_x}x{self.dim_y}, model={self.model!r}{nt})"
 
-# %% ../nbs/04_estimate.ipynb #680c82ff
+# %% ../nbs/04_estimate.ipynb #f546cf32
 MAX_ROWS_PER_PASS = 2000   # the largest n in training: larger samples are split into row subsets
 MAX_SUBSETS = 64           # at most this many subsets (128,000 rows); beyond, a random 64 x 2,000 rows are used
 
@@ -269,14 +299,14 @@ class MIST:
 
     def __repr__(self): return f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device})"
 
-# %% ../nbs/04_estimate.ipynb #4ab885c9
+# %% ../nbs/04_estimate.ipynb #9a371cff
 def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
     "Whether column `b` equals `s * a + c` for some s != 0 and c, to float64 rounding (1 - |correlation| below `tol`)."
     za, zb = (a - a.mean()) / a.std(), (b - b.mean()) / b.std()
     r = float(np.mean(za * zb))
     return 1 - abs(r) < tol
 
-# %% ../nbs/04_estimate.ipynb #2e3b22f7
+# %% ../nbs/04_estimate.ipynb #ed4bc449
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
@@ -311,7 +341,7 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 
-# %% ../nbs/04_estimate.ipynb #315f5ee0
+# %% ../nbs/04_estimate.ipynb #6f8f458b
 @patch
 def _subsets(self: MIST, n: int) -> list:
     "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
@@ -341,14 +371,14 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-# %% ../nbs/04_estimate.ipynb #0eb8af15
+# %% ../nbs/04_estimate.ipynb #be69e4a5
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
     from scipy.special import ndtri
     return float(ndtri(p))
 
 @patch
-def _combine(self: MIST, outs: np.ndarray, level: float, kappa: float | None = None) -> tuple:
+def _combine(self: MIST, outs: np.ndarray, level: float) -> tuple:
     "(point, raw lower, raw upper, KSG-4) at `level` from the outputs of one pass or of m subsets."
     ksg = float(np.nanmean(outs[:, -1])) if np.isfinite(outs[:, -1]).any() else math.nan
     if not self.is_quantile:
@@ -356,13 +386,10 @@ def _combine(self: MIST, outs: np.ndarray, level: float, kappa: float | None = N
     a = (1 - level) / 2
     q = np.stack([np.interp([a, 0.5, 1 - a], TAU_KNOTS, o[:-1]) for o in outs])   # (m, 3)
     if len(q) == 1: return float(q[0, 1]), float(q[0, 0]), float(q[0, 2]), ksg
-    if kappa is None: kappa = float((self.calibration or {}).get('subset_kappa', 0.0))
     m, mid = len(q), float(q[:, 1].mean())
-    shrink = math.sqrt(1 / m + kappa ** 2)                                         # 1/sqrt(m) for the noise, kappa for the bias
-    spread = _norm_ppf(1 - a) * q[:, 1].std(ddof=1) / math.sqrt(m)
-    dl = max((q[:, 1] - q[:, 0]).mean() * shrink, spread)
-    dh = max((q[:, 2] - q[:, 1]).mean() * shrink, spread)
-    return mid, mid - dl, mid + dh, ksg
+    noise = (_norm_ppf(1 - a) * q[:, 1].std(ddof=1)) ** 2                           # squared half-width the scatter explains
+    half = lambda w: math.sqrt(max(w ** 2 - noise * (1 - 1 / m), noise / m))       # the bias part stays, the noise part shrinks
+    return mid, mid - half((q[:, 1] - q[:, 0]).mean()), mid + half((q[:, 2] - q[:, 1]).mean()), ksg
 
 DISAGREEMENT = 1.0   # lambda: how much a KSG estimate away from the median widens that side's conformal scale
 
@@ -397,7 +424,25 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
-# %% ../nbs/04_estimate.ipynb #6f8f458b
+# %% ../nbs/04_estimate.ipynb #ae364386
+@patch
+def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list) -> tuple:
+    "(mi, lo, hi) capped by H of each fully discrete side with at most n/5 distinct rows (I(X;Y) <= H), with a note when a cap binds."
+    n = len(x)
+    for name, a in (('x', x), ('y', y)):
+        if not is_discrete(a).all(): continue
+        h, se, k = discrete_entropy(a)
+        if k > n / 5: continue                                             # too few rows per value to pin H down
+        top = max(h + _norm_ppf(1 - (1 - level) / 2) * se, h)
+        if mi <= h and (hi is None or hi <= top): continue
+        what = [w for w, hit in (('the estimate', mi > h), ('the upper end', hi is not None and hi > top)) if hit]
+        notes.append(f"{name} is discrete ({k} distinct values): I(X;Y) <= H({name}) = {h:.3f} nats (Miller-Madow, se {se:.3f}); "
+                     f"{' and '.join(what)} capped at it")
+        if hi is not None and math.isinf(hi) and top < hi: notes[:] = [m for m in notes if 'beyond ln(n)' not in m]
+        mi = min(mi, h)
+        if hi is not None: hi, lo = max(min(hi, top), mi), min(lo, mi)
+    return mi, lo, hi
+
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
     "The MIResult for validated float64 data (`outs`: network outputs computed elsewhere, e.g. in a batch)."
@@ -411,7 +456,13 @@ def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
                      f"and a basic bootstrap interval (seed {self.seed}), not the network")
         mi = plugin_mi(x, y)
         lo, hi = plugin_interval(x, y, level, self.seed) if self.is_quantile else (None, None)
-        if len(np.unique(np.c_[x, y], axis=0)) > n / 5: notes.append("many occupied cells for the sample size: the plug-in estimate is biased; treat it with care")
+        if len(np.unique(np.c_[x, y], axis=0)) > n / 5:
+            b = crossfit_mi_bound(x, y, self.seed)
+            notes.append("many occupied cells for the sample size: the plug-in estimate is biased upward; "
+                         + (f"the lower end is the cross-fitted bound {b:.3f} nats (H(Y) minus a held-out cross-entropy)" if lo is not None and b < lo
+                            else f"a cross-fitted lower estimate gives {b:.3f} nats"))
+            if lo is not None: lo = min(lo, b)
+        mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',
                         time.perf_counter() - t0, notes)
     if outs is None: outs = self._outputs(px, py)
@@ -430,6 +481,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
             notes.append(f"y[:, {copy[1]}] has exactly the ranks of x[:, {copy[0]}] (or their reverse): consistent with Y a monotone function "
                          "of X, whose MI is infinite, so the data cannot bound MI above - the upper end is open")
             hi = math.inf if hi is not None else None
+    mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes)
     return MIResult(float(mi), lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name,
                     time.perf_counter() - t0, notes)
 
@@ -470,7 +522,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #5ebd9f54
+# %% ../nbs/04_estimate.ipynb #df739492
 @patch
 @torch.no_grad()
 def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
@@ -508,7 +560,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(x, y, level, np.stack(per_pair[i]) if i in per_pair else None) for i, (x, y, *_) in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #b27b4a34
+# %% ../nbs/04_estimate.ipynb #9808c452
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -543,7 +595,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #675d151b
+# %% ../nbs/04_estimate.ipynb #51d27f4c
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -552,7 +604,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #55843ebd
+# %% ../nbs/04_estimate.ipynb #637812a7
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -562,7 +614,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #01e28934
+# %% ../nbs/04_estimate.ipynb #a029fc39
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
@@ -604,36 +656,16 @@ def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 3
             out[key] = (outs, np.concatenate(truths))
     return out
 
-KAPPAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
-
-def fit_kappa(est: MIST, draws: dict, level: float = 0.9, lam: float = DISAGREEMENT) -> float:
-    "The bias share kappa of subset-averaged intervals: the smallest that covers as well with few subsets as with many."
-    outs = [o for os_, _ in draws.values() for o in os_]
-    if not outs: return 0.0
-    t = np.concatenate([t for _, t in draws.values()])
-    m = np.array([len(o) for o in outs]); few = m <= np.median(m)
-    best = (math.inf, 0.0)
-    for k in KAPPAS:
-        c = np.array([est._combine(o, level, k) for o in outs])
-        wl, wh = conformal_widths(c[:, 0], c[:, 1], c[:, 2], c[:, 3], lam)
-        Q = conformal_factor(c[:, 1], c[:, 2], t, level, wl, wh)
-        cov = (c[:, 1] - Q * wl <= t) & (t <= c[:, 2] + Q * wh)
-        gap = abs(cov[few].mean() - cov[~few].mean()) if few.any() and (~few).any() else 0.0
-        if gap < best[0] - 0.02: best = (gap, k)                                    # a smaller kappa unless clearly worse
-    return best[1]
-
 def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT) -> dict:
-    "Normalised CQR factors per bucket and level (and kappa for subset averages) from `calibration_draws` output."
-    large = {k: v for k, v in draws.items() if int(k.split('-')[0][1:]) > MAX_ROWS_PER_PASS}
-    kappa = fit_kappa(est, large, lam=lam)
+    "Normalised CQR factors per bucket and level from `calibration_draws` output."
     def table(outs, t):
         res = {}
         for L in LEVELS:
-            c = np.array([est._combine(o, L, kappa) for o in outs])
+            c = np.array([est._combine(o, L) for o in outs])
             res[str(L)] = conformal_factor(c[:, 1], c[:, 2], t, L, *conformal_widths(c[:, 0], c[:, 1], c[:, 2], c[:, 3], lam))
         return res
     buckets = {k: table(o, t) for k, (o, t) in draws.items() if len(t)}
     pooled = table([o for os_, _ in draws.values() for o in os_], np.concatenate([t for _, t in draws.values()]))
     return dict(method='normalised split-conformal quantile regression (CQR)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
-                model=est.name, spec=training_spec().name, subset_kappa=kappa, disagreement=lam, buckets=buckets, pooled=pooled)
+                model=est.name, spec=training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled)

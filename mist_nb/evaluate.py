@@ -30,7 +30,8 @@ __all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HI
            'broad_grid', 'n_range_label', 'RidgeFallback', 'has_quantiles', 'run_estimator', 'weights_sha256',
            'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress', 'single_thread',
            'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results',
-           'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'width', 'monitor_grids', 'model_scores']
+           'reuse_cells', 'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'width', 'monitor_grids',
+           'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
@@ -521,6 +522,32 @@ def load_results(path) -> xr.Dataset:
     return ds.assign_coords({k: ds[k].astype(int) for k in ('n', 'dim', 'seed', 'dim_x', 'dim_y') if k in ds.coords})
 
 # %% ../nbs/06_evaluation.ipynb #02b3269c
+def reuse_cells(previous: xr.Dataset, grid: Grid, out, estimators: dict) -> list:
+    "Copy the finished cells of `previous` (a saved sweep of `grid`) for each estimator whose spec is unchanged into the progress folder of `out`; the names reused."
+    if Grid.from_dict(json.loads(previous.attrs['grid'])) != grid: raise ValueError("the saved sweep is of another grid")
+    old = json.loads(previous.attrs.get('estimators', '{}'))
+    names = [k for k, e in estimators.items() if k in previous.estimator.values and old.get(k) == estimator_spec(e)]
+    folder = progress_dir(out)
+    open_progress(folder, grid, {k: old[k] for k in names}, [float(v) for v in previous['level'].values],
+                  [float(v) for v in previous['quantile'].values])
+    dims = grid.cell_dims
+    arr = {v: previous[v].transpose('estimator', *dims, ...).values for v in ('estimate', 'seconds', 'lower', 'upper', 'quantiles')}
+    pos = {d: {v: i for i, v in enumerate(previous[d].values.tolist())} for d in dims}
+    lines = []
+    for k in names:
+        e = previous.estimator.values.tolist().index(k)
+        for cell in grid.cells():
+            i = (e, *(pos[d][v] for d, v in zip(dims, cell)))
+            if np.isnan(arr['estimate'][i]): continue                              # failed (or never run): computed again
+            q = arr['quantiles'][i]
+            rec = dict(estimator=k, cell=[c if isinstance(c, str) else int(c) for c in cell], estimate=float(arr['estimate'][i]),
+                       seconds=float(arr['seconds'][i]), lower=arr['lower'][i].tolist(), upper=arr['upper'][i].tolist(),
+                       quantiles=None if np.isnan(q).all() else q.tolist(), error=None)
+            lines.append(json.dumps(rec) + '\n')
+    atomic_write_text(''.join(lines), folder / f"reused-{uuid.uuid4().hex}.jsonl")
+    return names
+
+# %% ../nbs/06_evaluation.ipynb #8c52fdf6
 def _reduce(da: xr.DataArray, by=(), how: str = 'mean') -> xr.DataArray:
     "Reduce `da` over every cell dim except `by` ('n_range' groups sizes by the paper's ranges), keeping estimator and level."
     keep = {'estimator', 'level', *by} - {'n_range'}
@@ -578,7 +605,7 @@ def width(ds: xr.Dataset, by=()) -> xr.DataArray:
     "Median width (nats) of [lower, upper] by nominal level; an open upper end counts as infinitely wide."
     return _reduce((ds.upper - ds.lower).where(ds.lower.notnull()), by, 'median').rename('width')
 
-# %% ../nbs/06_evaluation.ipynb #e5e5d984
+# %% ../nbs/06_evaluation.ipynb #3dffe358
 def _tasks_within(max_dim: int = 32) -> list:
     "bmi's v1 task ids with at most `max_dim` columns per side (MIST's limit)."
     return [t for t in list_tasks() if max(_bmi_task(t).dim_x, _bmi_task(t).dim_y) <= max_dim]

@@ -21,7 +21,7 @@ from .core import data_dir, atomic_write_text
 from .sampling import N_GRID, list_tasks
 from .estimate import MIST
 from .baselines import KSG, CCA, GaussianCopula, MINE, NWJ, InfoNCE, Bootstrap
-from .evaluate import (Grid, AXES, run_sweep, load_results, accuracy, coverage, width, speed, errors, RidgeFallback,
+from .evaluate import (Grid, AXES, run_sweep, reuse_cells, save_results, load_results, accuracy, coverage, width, speed, errors, RidgeFallback,
                               imd_grid, oomd_grid, bmi_grid, heldout_grid, highmi_grid, independence_grid, broad_grid,
                               PAPER_MSE, PAPER_RANGES, n_range_label)
 from .train import learning_curve
@@ -329,17 +329,32 @@ def benchmark_plan(quick: bool = False) -> dict:
 
 # %% ../nbs/08_report.ipynb #b887c293
 def run_benchmark(out_dir=None, quick: bool = False, n_jobs: int = 2, only=None, force: bool = False,
-                  figures: bool = True, log=print) -> dict:
+                  figures: bool = True, log=print, rerun=None) -> dict:
     "Run the benchmark's sweeps (resuming unfinished ones), then write figures and tables.md; the results by name."
     out_dir = Path(out_dir or data_dir() / 'results' / ('quick' if quick else ''))
     est, res = benchmark_estimators(), {}
+    unknown = set(rerun or ()) - set(est)
+    if unknown: raise ValueError(f"--rerun names unknown estimators {sorted(unknown)}; known: {sorted(est)}")
     for name, (grid, names, subgrids) in benchmark_plan(quick).items():
         if only and name not in only: continue
         path = out_dir / f"{name}.nc"
         if force: path.unlink(missing_ok=True); shutil.rmtree(path.with_suffix('.progress'), ignore_errors=True)
+        again = [k for k in names if k in (rerun or ())]
+        previous = None
+        if path.exists() and again:     # keep the other estimators' cells; timings are only comparable within one run
+            previous = load_results(path)
+            keep = {} if name == 'speed' else {k: est[k] for k in names if k not in again}
+            shutil.rmtree(path.with_suffix('.progress'), ignore_errors=True)
+            reused = reuse_cells(previous, grid, path, keep)
+            log(f"{name}: rerunning {again}, reusing the saved cells of {reused}")
+            path.unlink()
         if path.exists(): log(f"{path} exists: kept (--force recomputes it)"); res[name] = load_results(path); continue
         t = time.time()
         res[name] = run_sweep({k: est[k] for k in names}, grid, out=path, n_jobs=1 if name == 'speed' else n_jobs, subgrids=subgrids)
+        if previous is not None:
+            res[name].attrs['rerun'] = json.dumps(dict(estimators=again, reused=reused, previous_git_revision=previous.attrs.get('git_revision'),
+                                                       previous_created=previous.attrs.get('created')))
+            save_results(res[name], path)
         log(f"{name}: {len(grid.cells())} cells in {time.time() - t:.0f} s -> {path}")
     if figures: log('figures: ' + ', '.join(p.name for p in draw_figures(load_all(out_dir), out_dir)))
     atomic_write_text(readme_results(out_dir), out_dir / 'tables.md')

@@ -12,7 +12,10 @@ all rendered from the netCDF files by mist_nb.report.
 
 Resuming: a killed run keeps every finished cell in data/results/<grid>.progress/; rerun the same
 command to continue. A finished <grid>.nc is kept (not recomputed) unless --force is given, so after
-changing a model, rerun with --force (or delete the file). Everything is in nats; each estimate runs on
+changing a model, rerun with --force (or delete the file), or name it: `--rerun MIST-QR MIST` recomputes only
+those estimators' cells, reusing the saved cells of every other estimator whose spec (configuration and weights
+digest) is unchanged (the speed sweep is always recomputed whole: timings compare only within one run); the file's
+`rerun` attribute records it. Everything is in nats; each estimate runs on
 one thread, in --n-jobs worker processes. See nbs/06_evaluation.ipynb and nbs/08_report.ipynb for the design.
 """
 import argparse, os, sys, time
@@ -32,10 +35,11 @@ def main(argv=None) -> int:
     p.add_argument('--n-jobs', type=int, default=2, help='worker processes (default 2)')
     p.add_argument('--only', nargs='+', choices=list(benchmark_plan(quick=True)), help='run only these sweeps (figures and tables use every file present)')
     p.add_argument('--force', action='store_true', help='recompute sweeps whose .nc file exists (discarding their progress)')
+    p.add_argument('--rerun', nargs='+', metavar='ESTIMATOR', help="recompute only these estimators' cells in existing result files")
     p.add_argument('--no-figures', action='store_true', help='skip the figures')
     a = p.parse_args(argv)
     t = time.time()
-    run_benchmark(a.out, quick=a.quick, n_jobs=a.n_jobs, only=a.only, force=a.force, figures=not a.no_figures,
+    run_benchmark(a.out, quick=a.quick, n_jobs=a.n_jobs, only=a.only, force=a.force, figures=not a.no_figures, rerun=a.rerun,
                   log=lambda m: print(m, flush=True))
     print(f"done in {(time.time() - t) / 60:.1f} min", flush=True)
     return 0

@@ -4,6 +4,7 @@
     python scripts/train_broad.py run mist-qr --init runs/ablation-encoder/neighbours/checkpoint.pt --minutes 240 --steps 40000
     python scripts/train_broad.py run mist-qr --minutes 240         # the same command again resumes where it stopped
     python scripts/train_broad.py ship mist-qr --base mist-qr-paper --via runs/ablation-encoder/neighbours
+    python scripts/train_broad.py run mist --init runs/broad/mist-qr/checkpoint.pt --steps 2500 --lr 2e-4 --out runs/broad/mist-ft
 
 `run` trains (or resumes) runs/broad/NAME with `mist_nb.train.train`: the shipped quantile (mist-qr) or point (mist)
 architecture with the neighbour branch, warm-started from --init (every tensor that fits), on `training_spec()` with
@@ -27,10 +28,10 @@ from mist_nb.evaluate import model_scores
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def config(name: str, steps: int, init: str, seed: int) -> TrainConfig:
+def config(name: str, steps: int, init: str, seed: int, lr: float = 5e-4) -> TrainConfig:
     return TrainConfig(model=MISTConfig(quantile=name == 'mist-qr').to_dict(), spec='train', seed=seed, steps=steps,
                        batch_size=32, min_batch=8, max_batch=256, n_range=(10, 2000), log_n=True, max_query=128,
-                       lr=5e-4, min_lr=1e-5, warmup=100, eval_every=0, checkpoint_every=120.0, log_every=25, init_from=init)
+                       lr=lr, min_lr=1e-5, warmup=100, eval_every=0, checkpoint_every=120.0, log_every=25, init_from=init)
 
 
 def run(a):
@@ -39,7 +40,7 @@ def run(a):
         cfg = TrainConfig(**json.loads((out / 'config.json').read_text()))
     else:
         if not a.init or not a.steps: raise SystemExit("a new run needs --init and --steps")
-        cfg = config(a.name, a.steps, a.init, a.seed)
+        cfg = config(a.name, a.steps, a.init, a.seed, a.lr)
     res = train(cfg, out, minutes=a.minutes, progress=False)
     res['hardware'] = hardware()
     atomic_write_text(json.dumps(res, indent=1), out / 'summary.json')
@@ -89,6 +90,7 @@ def main():
     p.add_argument('--init', help='checkpoint to warm-start a new run from')
     p.add_argument('--steps', type=int, help="a new run's schedule length")
     p.add_argument('--seed', type=int, default=3100)
+    p.add_argument('--lr', type=float, default=5e-4, help="a new run's peak learning rate (cosine to 1e-5 after 100 warm-up steps)")
     p.add_argument('--minutes', type=float, help='stop after this much wall time (resumable)')
     p.add_argument('--base', default='mist-qr-paper', help='ship: the shipped model whose runs come first in the lineage')
     p.add_argument('--via', nargs='*', default=[], help='ship: intermediate run folders between the base and this run')

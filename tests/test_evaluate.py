@@ -225,3 +225,32 @@ def test_a_dask_sweep_on_a_local_cluster_resumes_after_a_kill(tmp_path):
     assert ds.attrs['cells_resumed'] == finished
     ref = run_sweep({'KSG': KSG(k=5)}, grid, n_jobs=1)
     xr.testing.assert_equal(ds.estimate, ref.estimate)
+
+
+@dataclass
+class _CountingKSG:
+    "KSG that counts its calls on the class (its spec is always '_CountingKSG(k=5)')."
+    k: int = 5
+    calls = 0
+    def estimate(self, x, y):
+        type(self).calls += 1
+        return KSG(k=self.k).estimate(x, y)
+
+
+def test_benchmark_rerun_reuses_unchanged_estimators(tmp_path, monkeypatch):
+    "`run_benchmark(rerun=[...])` recomputes only the named estimators and records that in the file."
+    from mist_nb import report
+    grid = imd_grid(ns=(30, 60), dims=(2,), seeds=(0, 1), families=IMD_FAMILIES[:1])
+    monkeypatch.setattr(report, 'benchmark_plan', lambda quick=False: {'tiny': (grid, ('KSG', 'CCA'), {})})
+    monkeypatch.setattr(report, 'benchmark_estimators', lambda: {'KSG': _CountingKSG(), 'CCA': RidgeFallback(CCA())})
+    monkeypatch.setattr(report, 'readme_results', lambda out_dir: '')
+    first = report.run_benchmark(tmp_path, n_jobs=1, figures=False, log=lambda m: None)['tiny']
+    assert _CountingKSG.calls == len(grid.cells())
+    _CountingKSG.calls = 0
+    again = report.run_benchmark(tmp_path, n_jobs=1, figures=False, log=lambda m: None, rerun=['CCA'])['tiny']
+    assert _CountingKSG.calls == 0                                     # KSG's cells came from the saved file
+    saved = load_results(tmp_path / 'tiny.nc')
+    xr.testing.assert_equal(saved.estimate, first.estimate)
+    assert json.loads(saved.attrs['rerun'])['estimators'] == ['CCA'] and json.loads(again.attrs['rerun'])['reused'] == ['KSG']
+    with pytest.raises(ValueError, match='unknown estimators'):
+        report.run_benchmark(tmp_path, n_jobs=1, figures=False, log=lambda m: None, rerun=['KGS'])

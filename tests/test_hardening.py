@@ -8,7 +8,7 @@ import torch
 
 from mist_nb import MIST, estimate_mi
 from mist_nb.core import file_sha256
-from mist_nb.estimate import resolve_checkpoint, independence_test
+from mist_nb.estimate import resolve_checkpoint, independence_test, discrete_entropy, crossfit_mi_bound, plugin_interval
 from mist_nb.cli import main
 
 QR = 'mist-qr'
@@ -207,6 +207,32 @@ def test_mixed_discrete_and_continuous(qr):
     assert r.model != 'plug-in (discrete)'
     assert any('is discrete' in n and 'broken at random' in n for n in r.notes), r.notes
     assert r.mi > 0.3
+
+
+@pytest.mark.parametrize('name', ['mist-qr', 'mist'])
+def test_a_discrete_side_bounds_the_estimate(name):
+    "MI never exceeds the entropy of a discrete side: scikit-learn's wine table (3 classes) and iris."
+    from sklearn.datasets import load_wine, load_iris
+    est = MIST.load(name)
+    for load in (load_wine, load_iris):
+        d = load()
+        y = d.target[:, None].astype(float)
+        h = discrete_entropy(y)[0]
+        r = est.estimate_with_info(d.data[:, :10], y)
+        assert r.mi <= h + 1e-12
+        if r.upper is not None: assert r.lower <= r.mi <= r.upper < h + 0.1
+
+
+def test_sparse_discrete_tables_get_a_cross_fitted_lower_end(qr):
+    "Fully discrete data with many occupied cells: the lower end drops to the cross-fitted bound, never above the plug-in."
+    g = np.random.default_rng(0)
+    x = g.integers(0, 30, (120, 1)).astype(float)
+    y = np.where(g.random((120, 1)) < 0.9, x % 3, g.integers(0, 3, (120, 1))).astype(float)
+    r = qr.estimate_with_info(x, y)
+    b = crossfit_mi_bound(x, y, qr.seed)
+    assert r.lower == pytest.approx(min(plugin_interval(x, y, 0.9, qr.seed)[0], b)) and r.lower <= r.mi <= r.upper
+    assert any('cross-fitted' in m for m in r.notes)
+    assert crossfit_mi_bound(x, g.permutation(y), 1) < 0.05          # independent: the bound is near 0
 
 
 def test_point_estimate_is_inside_the_interval_on_many_small_datasets(qr):
