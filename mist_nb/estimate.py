@@ -444,13 +444,13 @@ def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list
     return mi, lo, hi
 
 @patch
-def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
-    "The MIResult for validated float64 data (`outs`: network outputs computed elsewhere, e.g. in a batch)."
+def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None) -> MIResult:
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
-    x, y, notes = check_pair(x, y)
+    x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
+    notes = list(notes)
     n, d = len(x), x.shape[1] + y.shape[1]
-    px, py, discrete, copy = self._prepare(x, y, notes)
     if discrete:
         notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI with the Miller-Madow correction "
                      f"and a basic bootstrap interval (seed {self.seed}), not the network")
@@ -486,6 +486,12 @@ def _result(self: MIST, x, y, level: float | None, outs=None) -> MIResult:
                     time.perf_counter() - t0, notes)
 
 @patch
+def _validated(self: MIST, x, y) -> tuple:
+    "(x, y, notes, x', y', discrete, copy): the checked float64 data, their notes and the network inputs of `_prepare`."
+    x, y, notes = check_pair(x, y)
+    return (x, y, notes, *self._prepare(x, y, notes))
+
+@patch
 def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:
     "Estimate with interval and notes (a `MIResult`), in nats."
     return self._result(x, y, level)
@@ -494,10 +500,9 @@ def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult
 def estimate_levels(self: MIST, x, y, levels: Sequence[float]) -> list:
     "One `MIResult` per nominal level from a single pass of the network (what a benchmark records)."
     levels = [check_level(L) for L in levels]
-    x, y, notes = check_pair(x, y)
-    px, py, discrete, _ = self._prepare(x, y, list(notes))
-    outs = None if discrete else self._outputs(px, py)
-    return [self._result(x, y, L, outs) for L in levels]
+    prep = self._validated(x, y)                                          # validated and prepared once for every level
+    outs = None if prep[5] else self._outputs(prep[3], prep[4])
+    return [self._result(x, y, L, outs, prep) for L in levels]
 
 @patch
 def estimate(self: MIST, x, y) -> float:
@@ -532,11 +537,10 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     prepared = []
     for i, (x, y) in enumerate(pairs):
         try:
-            x, y, notes = check_pair(x, y)
-            prepared.append((x, y, *self._prepare(x, y, [])))
+            prepared.append(self._validated(x, y))
         except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
     units = []                     # (pair index, rows of one pass) for every pass the batch needs
-    for i, (x, y, px, py, disc, _) in enumerate(prepared):
+    for i, (x, y, _, px, py, disc, _) in enumerate(prepared):
         if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
     show = progress if progress is not None else (len(units) >= 1000 and sys.stderr.isatty())
     bar = None
@@ -557,7 +561,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     if bar is not None: bar.close()
     per_pair = {}
     for (i, _, _), o in zip(units, outs): per_pair.setdefault(i, []).append(o)
-    res = [self._result(x, y, level, np.stack(per_pair[i]) if i in per_pair else None) for i, (x, y, *_) in enumerate(prepared)]
+    res = [self._result(p[0], p[1], level, np.stack(per_pair[i]) if i in per_pair else None, p) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
 # %% ../nbs/04_estimate.ipynb #9808c452

@@ -33,14 +33,16 @@ def test_independent_data_have_a_lower_end_at_zero(est, n, dx, dy):
     assert np.mean(np.array(lows) <= 0.02) >= 0.75, lows
 
 
-def test_intervals_narrow_and_stay_consistent_as_n_grows(est):
+def test_intervals_stay_consistent_as_n_grows(est):
+    "Beyond the trained n the interval neither widens nor collapses below its bias part, and it keeps the truth."
     rng = np.random.default_rng(5)
     x = rng.normal(size=(40_000, 2)); y = x[:, :1] + rng.normal(size=(40_000, 1))
     truth = 0.5 * math.log(2)
-    rs = [est.estimate_with_info(x[:n], y[:n]) for n in (1000, 8000, 40_000)]
+    rs = [est.estimate_with_info(x[:n], y[:n]) for n in (2000, 8000, 40_000)]
     widths = [r.upper - r.lower for r in rs]
-    assert widths[0] > widths[1] > widths[2], widths
-    assert all(r.lower <= r.mi <= r.upper for r in rs)
+    assert widths[2] <= widths[1] * 1.02 and widths[1] <= widths[0] * 1.1, widths     # averaging more subsets never widens
+    assert widths[2] >= 0.5 * widths[0], widths                                         # nor shrinks like 1/sqrt(m) (m = 20)
+    assert all(r.lower <= r.mi <= r.upper for r in rs) and rs[-1].lower <= truth <= rs[-1].upper
     assert abs(rs[-1].mi - truth) < 0.1 and any('disjoint' in m for m in rs[-1].notes)
 
 
