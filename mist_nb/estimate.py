@@ -20,12 +20,12 @@ from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
-           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'as_samples', 'check_pair',
-           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST',
-           'is_affine_copy', 'conformal_widths', 'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws',
-           'fit_calibration']
+           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PERMUTATION_ROWS',
+           'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
+           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model',
+           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'check_level', 'check_taus', 'MIResult',
+           'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'permutations_for',
+           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -408,15 +408,49 @@ def _correction(self: MIST, level: float, n: int, d: int) -> float:
     levels = sorted(float(k) for k in table)
     return float(np.interp(level, levels, [table[k] for k in sorted(table, key=float)]))
 
+def disagreement_scale(level: float) -> float:
+    "How much of a disagreement with the classical estimates a `level` interval spans: z(level) / z(0.9), the gaps read as 90% error scales."
+    return _norm_ppf(1 - (1 - level) / 2) / _norm_ppf(0.95)
+
 @patch
-def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list) -> tuple:
-    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi] and the KSG-4 estimate, with the honest widenings."
+def _ksg_floor(self: MIST, mid: float, hi: float, ksg: float, notes: list, level: float = 0.9, lam: float = DISAGREEMENT) -> float:
+    "The upper end `hi`, raised to at least the median `mid` plus (1 + lam) times the KSG-4 gap above it, scaled to `level`."
+    if not math.isfinite(ksg) or ksg <= mid: return hi
+    floor = mid + (1 + lam) * (ksg - mid) * disagreement_scale(level)
+    if floor > hi + 0.05:
+        notes.append(f"the neighbour branch's KSG estimate ({ksg:.3f} nats) lies above the model's median ({mid:.3f}): the sample may hold "
+                     f"dependence unlike the training mix; the upper end is raised to {floor:.3f} nats")
+    return max(hi, floor)
+
+@patch
+def _classical_cap(self: MIST, lo: float, gc: float, ksg: float, notes: list, level: float = 0.9) -> float:
+    "The lower end `lo`, lowered towards the larger of the Gaussian-copula (`gc`) and KSG-4 estimates when both lie below it (all the way from 90%)."
+    top = max(v for v in (gc, ksg, -math.inf) if math.isfinite(v))
+    if not math.isfinite(top) or lo <= top: return lo
+    top = lo - (lo - max(top, 0.0)) * min(1.0, disagreement_scale(level))
+    if lo > top + 0.05:
+        notes.append(f"the Gaussian-copula ({gc:.3f}) and KSG ({ksg:.3f}) estimates both lie below the model's lower end ({lo:.3f}): "
+                     f"the lower end is lowered to {top:.3f} nats, since the network's correction beyond them is learned, not seen in the data")
+    return top
+
+def gaussian_copula_mi(x: np.ndarray, y: np.ndarray) -> float:
+    "Gaussian-copula plug-in MI (CCA of normal scores) in nats, or nan when there are too few rows for the columns."
+    from mist_nb.baselines import GaussianCopula
+    if len(x) <= x.shape[1] + y.shape[1] + 1: return math.nan
+    try: return float(GaussianCopula().estimate(x, y))
+    except ValueError: return math.nan                                     # singular normal scores: no Gaussian-copula opinion
+
+@patch
+def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list,
+              gc: float = math.nan) -> tuple:
+    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 and Gaussian-copula estimates, with the honest widenings."
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
     Q = self._correction(level, n, d)
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
     lo, hi = max(0.0, lo - Q * w_lo), hi + Q * w_hi
+    hi, lo = self._ksg_floor(mid, hi, ksg, notes, level), self._classical_cap(lo, gc, ksg, notes, level)
     lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
     if hi > math.log(n):
         notes.append(f"the interval reaches beyond ln(n) = {math.log(n):.2f} nats, more than n samples can certify without "
@@ -443,8 +477,33 @@ def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list
         if hi is not None: hi, lo = max(min(hi, top), mi), min(lo, mi)
     return mi, lo, hi
 
+PERMUTATION_ROWS = 30   # below this n a positive lower end must pass a permutation test of independence
+
+def permutations_for(level: float) -> int:
+    "Row permutations that let a p-value reach the tail mass (1 - level) / 2 with room to spare (at least 39)."
+    return max(39, math.ceil(2 / ((1 - level) / 2) - 1e-9) - 1)
+
 @patch
-def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None) -> MIResult:
+def _null_medians(self: MIST, px: np.ndarray, py: np.ndarray, k: int) -> np.ndarray:
+    "The model's median on `k` seeded row permutations of the prepared `py` against `px` (the first k of one fixed stream)."
+    rng = np.random.default_rng(seed_int(self.seed, 'lower-permutation'))
+    outs = self._forward([(px, py[rng.permutation(len(py))]) for _ in range(k)])
+    return np.array([np.interp(0.5, TAU_KNOTS, o[:-1]) for o in outs])
+
+@patch
+def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, notes: list, cache: dict) -> float:
+    "The lower end `lo`, set to 0 when n < PERMUTATION_ROWS and a permutation test cannot reject independence at (1 - level) / 2."
+    if lo <= 0 or len(px) >= PERMUTATION_ROWS: return lo
+    k, a = permutations_for(level), (1 - level) / 2
+    if len(cache.get('null', ())) < k: cache['null'] = self._null_medians(px, py, k)
+    p = (1 + (cache['null'][:k] >= mid).sum()) / (k + 1)
+    if p <= a + 1e-9: return lo                                                       # (1 - 0.9) / 2 is 0.04999... in floats
+    notes.append(f"n={len(px)} < {PERMUTATION_ROWS}: a permutation test on {k} row shuffles (seed {self.seed}) cannot reject "
+                 f"independence at {a:.3g} (p = {p:.3f}), so the lower end is 0")
+    return 0.0
+
+@patch
+def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None) -> MIResult:
     "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
@@ -471,7 +530,11 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None) -> 
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
                      f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
     mi, lo, hi, ksg = self._combine(outs, level)
-    if lo is not None: lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes)
+    if lo is not None:
+        if cache is None: cache = {}
+        if 'gc' not in cache: cache['gc'] = gaussian_copula_mi(px, py)
+        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, cache['gc'])
+        lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
     if copy is not None:
         if is_affine_copy(x[:, copy[0]], y[:, copy[1]]):
             notes.append(f"y[:, {copy[1]}] is an exact copy of x[:, {copy[0]}] (up to scale and offset): Y depends on X exactly, "
@@ -501,8 +564,8 @@ def estimate_levels(self: MIST, x, y, levels: Sequence[float]) -> list:
     "One `MIResult` per nominal level from a single pass of the network (what a benchmark records)."
     levels = [check_level(L) for L in levels]
     prep = self._validated(x, y)                                          # validated and prepared once for every level
-    outs = None if prep[5] else self._outputs(prep[3], prep[4])
-    return [self._result(x, y, L, outs, prep) for L in levels]
+    outs, cache = (None if prep[5] else self._outputs(prep[3], prep[4])), {}   # cache: one set of permutation medians for all levels
+    return [self._result(x, y, L, outs, prep, cache) for L in levels]
 
 @patch
 def estimate(self: MIST, x, y) -> float:
@@ -527,7 +590,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #df739492
+# %% ../nbs/04_estimate.ipynb #55843ebd
 @patch
 @torch.no_grad()
 def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
@@ -564,7 +627,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(p[0], p[1], level, np.stack(per_pair[i]) if i in per_pair else None, p) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #9808c452
+# %% ../nbs/04_estimate.ipynb #01e28934
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -599,7 +662,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #51d27f4c
+# %% ../nbs/04_estimate.ipynb #175cc929
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -608,7 +671,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #637812a7
+# %% ../nbs/04_estimate.ipynb #a4d4cb55
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -618,7 +681,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #a029fc39
+# %% ../nbs/04_estimate.ipynb #8f11e56b
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)

@@ -66,3 +66,29 @@ def test_independence_test_rejects_dependence_and_keeps_its_level(est):
     assert independence_test(x, np.abs(x) + 0.3 * rng.normal(size=(150, 1)), n_permutations=49, model=est) <= 0.04
     ps = [independence_test(rng.normal(size=(80, 2)), rng.normal(size=(80, 1)), n_permutations=19, seed=s, model=est) for s in range(10)]
     assert np.mean(np.array(ps) <= 0.05) <= 0.3
+
+
+@pytest.mark.parametrize('n, d', [(10, 16), (12, 4), (20, 1)])
+def test_small_samples_need_a_permutation_test_for_a_positive_lower_end(est, n, d):
+    "Below 30 rows a positive lower end must survive a permutation test: independent, internally mixed sides stay at 0."
+    rng = np.random.default_rng(100 + n)
+    mix = rng.normal(size=(d, d))
+    lows = [est.estimate_with_info(rng.normal(size=(n, d)) @ mix, rng.normal(size=(n, d)) @ mix).lower for _ in range(12)]
+    assert np.mean(np.array(lows) <= 0.02) >= 10 / 12, lows
+    x = rng.normal(size=(n, 1))
+    r = est.estimate_with_info(x, x + 0.2 * rng.normal(size=(n, 1)))                         # about 1.6 nats: the test rejects
+    assert r.lower > 0 and not any('permutation test' in m for m in r.notes), r
+
+
+def test_the_upper_end_rises_when_the_ksg_branch_sees_more(est):
+    "y = sin(6x) + noise (about 1.3 nats) is read low by the network; KSG reads more, so the upper end is lifted past it."
+    rng = np.random.default_rng(8)
+    x = rng.uniform(-np.pi, np.pi, (1000, 1)); y = np.sin(6 * x) + 0.1 * rng.normal(size=(1000, 1))
+    prep = est._validated(x, y)
+    mid, _, _, ksg = est._combine(est._outputs(prep[3], prep[4]), 0.9)
+    r = est.estimate_with_info(x, y)
+    assert ksg > mid + 0.1 and r.upper >= 2 * ksg - mid - 1e-9 and r.lower <= r.mi <= r.upper
+    assert any('KSG estimate' in m and 'raised' in m for m in r.notes), r.notes
+    z = rng.normal(size=(1000, 2))
+    r = est.estimate_with_info(z, z[:, :1] + rng.normal(size=(1000, 1)))                     # a Gaussian: no note
+    assert not any('KSG estimate' in m for m in r.notes), r.notes
