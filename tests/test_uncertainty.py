@@ -92,3 +92,16 @@ def test_the_upper_end_rises_when_the_ksg_branch_sees_more(est):
     z = rng.normal(size=(1000, 2))
     r = est.estimate_with_info(z, z[:, :1] + rng.normal(size=(1000, 1)))                     # a Gaussian: no note
     assert not any('KSG estimate' in m for m in r.notes), r.notes
+
+
+def test_the_lower_end_reaches_the_classical_estimates(est):
+    "A 1 x 1 Gaussian with 8 nats at n = 2,000: the network reads more, and the lower end comes down to the Gaussian copula."
+    from mist_nb.estimate import gaussian_copula_mi
+    rng = np.random.default_rng(9)
+    rho = math.sqrt(1 - math.exp(-2 * 8.0))
+    x = rng.normal(size=(2000, 1)); y = rho * x + math.sqrt(1 - rho ** 2) * rng.normal(size=(2000, 1))
+    r = est.estimate_with_info(x, y)
+    prep = est._validated(x, y)
+    assert r.lower <= max(gaussian_copula_mi(prep[3], prep[4]), 0) + 1e-9 and r.lower <= 8.0 <= r.upper, r
+    r50 = est.estimate_with_info(x, y, level=0.5)
+    assert r50.lower >= r.lower - 1e-9 and r50.lower <= r50.mi <= r50.upper, r50                   # below 90% it moves part of the way
