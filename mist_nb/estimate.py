@@ -433,11 +433,15 @@ def _classical_cap(self: MIST, lo: float, gc: float, ksg: float, notes: list, le
                      f"the lower end is lowered to {top:.3f} nats, since the network's correction beyond them is learned, not seen in the data")
     return top
 
-def gaussian_copula_mi(x: np.ndarray, y: np.ndarray) -> float:
-    "Gaussian-copula plug-in MI (CCA of normal scores) in nats, or nan when there are too few rows for the columns."
-    from mist_nb.baselines import GaussianCopula
-    if len(x) <= x.shape[1] + y.shape[1] + 1: return math.nan
-    try: return float(GaussianCopula().estimate(x, y))
+def gaussian_copula_mi(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> float:
+    "Gaussian-copula plug-in MI (CCA of normal scores) in nats, or nan when there are too few rows for the columns; `ranks`: x, y are `_prepare`'s centred ranks."
+    from mist_nb.baselines import GaussianCopula, CCA
+    from scipy.special import ndtri
+    n = len(x)
+    if n <= x.shape[1] + y.shape[1] + 1: return math.nan
+    try:
+        if not ranks: return float(GaussianCopula().estimate(x, y))
+        return float(CCA().estimate(ndtri((x + (n + 1) / 2) / (n + 1)), ndtri((y + (n + 1) / 2) / (n + 1))))  # = normal_scores, no re-ranking
     except ValueError: return math.nan                                     # singular normal scores: no Gaussian-copula opinion
 
 @patch
@@ -503,8 +507,9 @@ def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, 
     return 0.0
 
 @patch
-def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None) -> MIResult:
-    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused)."
+def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
+            interval: bool = True) -> MIResult:
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `interval=False`: the estimate only)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
@@ -514,7 +519,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI with the Miller-Madow correction "
                      f"and a basic bootstrap interval (seed {self.seed}), not the network")
         mi = plugin_mi(x, y)
-        lo, hi = plugin_interval(x, y, level, self.seed) if self.is_quantile else (None, None)
+        lo, hi = plugin_interval(x, y, level, self.seed) if self.is_quantile and interval else (None, None)
         if len(np.unique(np.c_[x, y], axis=0)) > n / 5:
             b = crossfit_mi_bound(x, y, self.seed)
             notes.append("many occupied cells for the sample size: the plug-in estimate is biased upward; "
@@ -530,9 +535,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
                      f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
     mi, lo, hi, ksg = self._combine(outs, level)
+    if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
         if cache is None: cache = {}
-        if 'gc' not in cache: cache['gc'] = gaussian_copula_mi(px, py)
+        if 'gc' not in cache: cache['gc'] = gaussian_copula_mi(px, py, ranks=self.net.cfg.mode == 'copula')
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, cache['gc'])
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
     if copy is not None:
@@ -624,7 +630,8 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     if bar is not None: bar.close()
     per_pair = {}
     for (i, _, _), o in zip(units, outs): per_pair.setdefault(i, []).append(o)
-    res = [self._result(p[0], p[1], level, np.stack(per_pair[i]) if i in per_pair else None, p) for i, p in enumerate(prepared)]
+    res = [self._result(p[0], p[1], level, np.stack(per_pair[i]) if i in per_pair else None, p, interval=level is not None)
+           for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
 # %% ../nbs/04_estimate.ipynb #01e28934

@@ -60,10 +60,15 @@ def _panels(results: dict, width: float = 5.0, height: float = 3.8):
     return fig, list(axes[0])
 
 def _legend_outside(axes):
-    "One legend, right of the last panel."
-    for ax in axes[:-1]:
-        if ax.get_legend(): ax.get_legend().remove()
-    if axes[-1].get_legend(): sns.move_legend(axes[-1], 'upper left', bbox_to_anchor=(1.02, 1), frameon=False, fontsize='small')
+    "One legend right of the last panel, with every entry of every panel (an estimator may run on some grids only)."
+    handles, title = {}, None
+    for ax in axes:
+        if (lg := ax.get_legend()) is None: continue
+        title = title or lg.get_title().get_text()
+        for h, label in zip(*ax.get_legend_handles_labels()): handles.setdefault(label, h)
+        lg.remove()
+    if handles: axes[-1].legend(list(handles.values()), list(handles), title=title, loc='upper left', bbox_to_anchor=(1.02, 1),
+                                frameon=False, fontsize='small')
 
 _YLABEL = dict(mse='MSE (nats²)', mae='MAE (nats)', medae='median |error| (nats)', bias='bias (nats)')
 _TITLE = dict(mse='MSE', mae='MAE', medae='median |error|', bias='bias')
