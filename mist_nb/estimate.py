@@ -20,12 +20,13 @@ from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
-           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PERMUTATION_ROWS',
-           'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model',
-           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'check_level', 'check_taus', 'MIResult',
-           'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'permutations_for',
-           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration']
+           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
+           'PERMUTATION_ROWS', 'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
+           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale',
+           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi',
+           'independence_test', 'calibration_draws', 'fit_calibration']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -274,13 +275,13 @@ MAX_SUBSETS = 64           # at most this many subsets (128,000 rows); beyond, a
 class MIST:
     "A trained MIST estimator: I(X;Y) in nats from one forward pass (bmi's estimator protocol)."
     def __init__(self, net: MISTNet, name: str = 'mist', card: dict | None = None, calibration: dict | None = None,
-                 device='cpu', default_level: float = 0.9, seed: int = 0):
+                 device='cpu', default_level: float = 0.9, seed: int = 0, pair_check: bool = True):
         self.net, self.name, self.card, self.calibration = net.eval().to(device), name, card or {}, calibration
-        self.device, self.default_level, self.seed = torch.device(device), default_level, seed
+        self.device, self.default_level, self.seed, self.pair_check = torch.device(device), default_level, seed, pair_check
 
     @classmethod
-    def load(cls, name_or_path=None, device='cpu', seed: int = 0) -> 'MIST':
-        "Load the shipped 'mist-qr' (default), 'mist', 'mist-qr-paper', or a checkpoint path - offline, verified against its card."
+    def load(cls, name_or_path=None, device='cpu', seed: int = 0, pair_check: bool = True) -> 'MIST':
+        "Load the shipped 'mist-qr' (default), 'mist', 'mist-qr-paper', or a checkpoint path - offline, verified against its card (`pair_check`: see 'The column-pair check')."
         path = resolve_checkpoint(name_or_path)
         card_p, cal_p = path.with_suffix('.json'), path.with_name(path.stem + '.calibration.json')
         if not card_p.exists():
@@ -292,12 +293,14 @@ class MIST:
         if got != want: raise ValueError(f"{path} does not match its model card {card_p.name}: SHA-256 {got[:16]}... != {want[:16]}... (the file is corrupt or was changed)")
         net, ck = load_model(path)
         cal = check_calibration(read_json(cal_p, 'calibration file'), cal_p) if cal_p.exists() else None
-        return cls(net, ck.get('name', path.stem), card, cal, device, seed=seed)
+        return cls(net, ck.get('name', path.stem), card, cal, device, seed=seed, pair_check=pair_check)
 
     @property
     def is_quantile(self) -> bool: return self.net.cfg.quantile
 
-    def __repr__(self): return f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device})"
+    def __repr__(self):
+        return (f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device}"
+                + ('' if self.pair_check else ', pair check off') + ')')
 
 # %% ../nbs/04_estimate.ipynb #9a371cff
 def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
@@ -463,6 +466,70 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
     return float(lo), float(hi)
 
 # %% ../nbs/04_estimate.ipynb #ae364386
+PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
+
+def pair_bins(n: int) -> int:
+    "Equal-count bins per axis of the column-pair screen: round(sqrt(n / 5)) from 2 to 10."
+    return int(np.clip(round(math.sqrt(n / 5)), 2, 10))
+
+def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: int = MAX_ROWS_PER_PASS) -> tuple:
+    "(i, j, p): the pair (x[:, i], y[:, j]) with the largest binned-rank MI and the Bonferroni G-test p-value of independence."
+    from scipy.stats import chi2
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.ndim == 1: x = x[:, None]
+    if y.ndim == 1: y = y[:, None]
+    if len(x) > max_rows:                                               # a seeded subset of rows bounds time and memory
+        rows = np.random.default_rng(seed_int(seed, 'pair-rows', len(x))).permutation(len(x))[:max_rows]
+        x, y = x[rows], y[rows]
+    n, B = len(x), pair_bins(len(x))
+    bx = (float_ranks(x, seed_int(seed, 'pair-x')) * B // n).astype(np.int64)
+    by = (float_ranks(y, seed_int(seed, 'pair-y')) * B // n).astype(np.int64)
+    dy = by.shape[1]
+    mi = np.empty((x.shape[1], dy))
+    for i in range(x.shape[1]):
+        cell = (np.arange(dy)[None] * B + bx[:, i:i + 1]) * B + by       # (n, dy): pair j's cell of each row
+        p = np.bincount(cell.ravel(), minlength=dy * B * B).reshape(dy, B, B) / n
+        outer = p.sum(2, keepdims=True) * p.sum(1, keepdims=True)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            mi[i] = np.where(p > 0, p * np.log(p / outer), 0.0).sum((1, 2))
+    i, j = np.unravel_index(np.argmax(mi), mi.shape)
+    g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
+    return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
+
+# %% ../nbs/04_estimate.ipynb #8fc85a08
+@patch
+def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray) -> tuple | None:
+    "The column pair (i, j, p) the check evaluates, or None (check off, one column a side, n < PAIR_MIN_ROWS, or p >= PAIR_ALPHA)."
+    if not self.pair_check or x.shape[1] * y.shape[1] < 2 or len(x) < PAIR_MIN_ROWS: return None
+    i, j, p = column_pair_screen(x, y, self.seed)
+    return (i, j, p) if p < PAIR_ALPHA else None
+
+@patch
+def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict):
+    "((i, j, p), MIResult of the model on (x[:, i], y[:, j])) for the screened pair, or None; `cache` keeps the pick, inputs and outputs across levels."
+    if 'pair' not in cache: cache['pair'] = self._pair_pick(x, y)
+    if cache['pair'] is None: return None
+    i, j, _ = cache['pair']
+    if 'pair_prep' not in cache: cache['pair_prep'], cache['pair_cache'] = self._validated(x[:, [i]], y[:, [j]]), {}
+    prep = cache['pair_prep']
+    if 'pair_outs' not in cache: cache['pair_outs'] = None if prep[5] else self._outputs(prep[3], prep[4])
+    return cache['pair'], self._result(prep[0], prep[1], level, cache['pair_outs'], prep, cache['pair_cache'], interval=interval)
+
+@patch
+def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict) -> tuple:
+    "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach."
+    got = self._pair_result(x, y, level, hi is not None, cache)
+    if got is None: return mi, hi
+    (i, j, p), r = got
+    if r.mi > mi + 0.05:
+        notes.append(f"x[:, {i}] and y[:, {j}] alone carry {r.mi:.3f} nats by the model's 1 x 1 estimate (the strongest column pair; "
+                     f"G-test on binned ranks p = {p:.1e}), more than the joint estimate {mi:.3f}: since I(X;Y) >= I(x_i; y_j), the estimate "
+                     "is raised to it - the joint dependence is likely unlike the training mix")
+    if hi is not None and r.upper > hi + 0.05:
+        notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
+    return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
+
+# %% ../nbs/04_estimate.ipynb #29a3e481
 @patch
 def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list) -> tuple:
     "(mi, lo, hi) capped by H of each fully discrete side with at most n/5 distinct rows (I(X;Y) <= H), with a note when a cap binds."
@@ -509,10 +576,11 @@ def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, 
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
             interval: bool = True) -> MIResult:
-    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `interval=False`: the estimate only)."
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
+    if cache is None: cache = {}
     notes = list(notes)
     n, d = len(x), x.shape[1] + y.shape[1]
     if discrete:
@@ -537,10 +605,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     mi, lo, hi, ksg = self._combine(outs, level)
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
-        if cache is None: cache = {}
         if 'gc' not in cache: cache['gc'] = gaussian_copula_mi(px, py, ranks=self.net.cfg.mode == 'copula')
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, cache['gc'])
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
+    mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
     if copy is not None:
         if is_affine_copy(x[:, copy[0]], y[:, copy[1]]):
             notes.append(f"y[:, {copy[1]}] is an exact copy of x[:, {copy[0]}] (up to scale and offset): Y depends on X exactly, "
@@ -596,26 +664,14 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #55843ebd
+# %% ../nbs/04_estimate.ipynb #175cc929
 @patch
 @torch.no_grad()
-def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
-                   progress: bool | None = None):
-    "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
-    if level is not None: level = check_level(level)
-    prepared = []
-    for i, (x, y) in enumerate(pairs):
-        try:
-            prepared.append(self._validated(x, y))
-        except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
+def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
+    "{index: outputs (m, n_out + 1)} for every non-discrete `_validated` tuple in `prepared`, batched by shape with rows padded at most `max_pad`-fold."
     units = []                     # (pair index, rows of one pass) for every pass the batch needs
     for i, (x, y, _, px, py, disc, _) in enumerate(prepared):
         if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
-    show = progress if progress is not None else (len(units) >= 1000 and sys.stderr.isatty())
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(units), desc='estimate', unit='pass')
     groups = {}
     for u, (i, px, py) in enumerate(units): groups.setdefault((px.shape[1], py.shape[1]), []).append(u)
     outs = [None] * len(units)
@@ -627,14 +683,39 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
             idx = idx[len(take):]
             for u, o in zip(take, self._forward([units[u][1:] for u in take], chunk=chunk)): outs[u] = o
             if bar is not None: bar.update(len(take))
-    if bar is not None: bar.close()
     per_pair = {}
     for (i, _, _), o in zip(units, outs): per_pair.setdefault(i, []).append(o)
-    res = [self._result(p[0], p[1], level, np.stack(per_pair[i]) if i in per_pair else None, p, interval=level is not None)
-           for i, p in enumerate(prepared)]
+    return {i: np.stack(v) for i, v in per_pair.items()}
+
+@patch
+def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
+                   progress: bool | None = None):
+    "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
+    if level is not None: level = check_level(level)
+    prepared = []
+    for i, (x, y) in enumerate(pairs):
+        try:
+            prepared.append(self._validated(x, y))
+        except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
+    passes = sum(len(self._subsets(len(p[0]))) for p in prepared if not p[5])
+    show = progress if progress is not None else (passes >= 1000 and sys.stderr.isatty())
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=passes, desc='estimate', unit='pass')
+    outs = self._batch_outputs(prepared, chunk, max_pad, bar)
+    if bar is not None: bar.close()
+    caches = [{'pair': None if p[5] else self._pair_pick(p[0], p[1])} for p in prepared]   # the column-pair checks, batched too
+    todo = [i for i, c in enumerate(caches) if c['pair'] is not None]
+    for i in todo:
+        (a, b, _), (x, y) = caches[i]['pair'], prepared[i][:2]
+        caches[i].update(pair_prep=self._validated(x[:, [a]], y[:, [b]]), pair_cache={})
+    pair_outs = self._batch_outputs([caches[i]['pair_prep'] for i in todo], chunk, max_pad)
+    for k, i in enumerate(todo): caches[i]['pair_outs'] = pair_outs.get(k)
+    res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #01e28934
+# %% ../nbs/04_estimate.ipynb #a4d4cb55
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -669,7 +750,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #175cc929
+# %% ../nbs/04_estimate.ipynb #06052e2b
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -678,7 +759,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #a4d4cb55
+# %% ../nbs/04_estimate.ipynb #861e4975
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -688,7 +769,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #8f11e56b
+# %% ../nbs/04_estimate.ipynb #9c195839
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
