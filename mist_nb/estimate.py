@@ -21,12 +21,12 @@ from .train import load_checkpoint, MODEL_FORMAT
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
            'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PERMUTATION_ROWS', 'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
-           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale',
-           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi',
-           'independence_test', 'calibration_draws', 'fit_calibration']
+           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'as_samples', 'check_pair', 'distinct_counts',
+           'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy',
+           'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
+           'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
+           'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
+           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -467,6 +467,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
 
 # %% ../nbs/04_estimate.ipynb #ae364386
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
+PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
 
 def pair_bins(n: int) -> int:
     "Equal-count bins per axis of the column-pair screen: round(sqrt(n / 5)) from 2 to 10."
@@ -478,6 +479,8 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.ndim == 1: x = x[:, None]
     if y.ndim == 1: y = y[:, None]
+    if x.ndim != 2 or y.ndim != 2 or len(x) != len(y) or len(x) < 2:
+        raise ValueError(f"column_pair_screen needs x (n, d_x) and y (n, d_y) with the same n >= 2 rows, got shapes {x.shape} and {y.shape}")
     if len(x) > max_rows:                                               # a seeded subset of rows bounds time and memory
         rows = np.random.default_rng(seed_int(seed, 'pair-rows', len(x))).permutation(len(x))[:max_rows]
         x, y = x[rows], y[rows]
@@ -505,10 +508,21 @@ def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray) -> tuple | None:
     return (i, j, p) if p < PAIR_ALPHA else None
 
 @patch
-def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict):
+def _pair_worth(self: MIST, x, y, pick: tuple, mi: float) -> bool:
+    "Whether the pair's pass can matter: its KSG-5 estimate (ranks of at most PAIR_KSG_ROWS seeded rows) reaches PAIR_KSG_SHARE of the joint estimate `mi`."
+    from mist_nb.baselines import KSG
+    i, j, _ = pick
+    rows = np.random.default_rng(seed_int(self.seed, 'pair-ksg', len(x))).permutation(len(x))[:PAIR_KSG_ROWS]
+    k = KSG(k=5).estimate(float_ranks(x[rows][:, [i]], self.seed), float_ranks(y[rows][:, [j]], seed_int(self.seed, 'y')))
+    return bool(k >= PAIR_KSG_SHARE * mi)
+
+@patch
+def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict, mi: float = 0.0):
     "((i, j, p), MIResult of the model on (x[:, i], y[:, j])) for the screened pair, or None; `cache` keeps the pick, inputs and outputs across levels."
     if 'pair' not in cache: cache['pair'] = self._pair_pick(x, y)
     if cache['pair'] is None: return None
+    if 'pair_worth' not in cache: cache['pair_worth'] = self._pair_worth(x, y, cache['pair'], mi)
+    if not cache['pair_worth']: return None
     i, j, _ = cache['pair']
     if 'pair_prep' not in cache: cache['pair_prep'], cache['pair_cache'] = self._validated(x[:, [i]], y[:, [j]]), {}
     prep = cache['pair_prep']
@@ -518,7 +532,7 @@ def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict):
 @patch
 def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict) -> tuple:
     "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach."
-    got = self._pair_result(x, y, level, hi is not None, cache)
+    got = self._pair_result(x, y, level, hi is not None, cache, mi)
     if got is None: return mi, hi
     (i, j, p), r = got
     if r.mi > mi + 0.05:
@@ -706,7 +720,9 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     outs = self._batch_outputs(prepared, chunk, max_pad, bar)
     if bar is not None: bar.close()
     caches = [{'pair': None if p[5] else self._pair_pick(p[0], p[1])} for p in prepared]   # the column-pair checks, batched too
-    todo = [i for i, c in enumerate(caches) if c['pair'] is not None]
+    for i, c in enumerate(caches):
+        if c['pair'] is not None: c['pair_worth'] = self._pair_worth(*prepared[i][:2], c['pair'], self._combine(outs[i], level or self.default_level)[0])
+    todo = [i for i, c in enumerate(caches) if c['pair'] is not None and c['pair_worth']]
     for i in todo:
         (a, b, _), (x, y) = caches[i]['pair'], prepared[i][:2]
         caches[i].update(pair_prep=self._validated(x[:, [a]], y[:, [b]]), pair_cache={})
@@ -759,7 +775,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #861e4975
+# %% ../nbs/04_estimate.ipynb #04f07826
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -769,7 +785,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #9c195839
+# %% ../nbs/04_estimate.ipynb #ac09568e
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
