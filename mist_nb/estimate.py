@@ -14,19 +14,20 @@ import numpy as np
 import torch
 import torch.nn as nn
 from .core import data_path, file_sha256, patch
-from .sampling import MetaDistribution, training_spec, make_generator, seed_int
+from .sampling import MetaDistribution, training_spec, calibration_spec, make_generator, seed_int
 from .model import MISTNet, quantile_at, TAU_KNOTS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
            'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'as_samples', 'check_pair', 'distinct_counts',
-           'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy',
-           'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
-           'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
-           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration']
+           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair',
+           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins',
+           'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -827,7 +828,7 @@ def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 3
             out[key] = (outs, np.concatenate(truths))
     return out
 
-def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT) -> dict:
+def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str | None = None) -> dict:
     "Normalised CQR factors per bucket and level from `calibration_draws` output."
     def table(outs, t):
         res = {}
@@ -839,4 +840,19 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT) -> dict:
     pooled = table([o for os_, _ in draws.values() for o in os_], np.concatenate([t for _, t in draws.values()]))
     return dict(method='normalised split-conformal quantile regression (CQR)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
-                model=est.name, spec=training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled)
+                model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled)
+
+# %% ../nbs/04_estimate.ipynb #141202aa
+def merge_draws(*draws: dict) -> dict:
+    "Per-bucket union of several `calibration_draws` outputs."
+    keys = dict.fromkeys(k for d in draws for k in d)
+    return {k: ([o for d in draws if k in d for o in d[k][0]], np.concatenate([d[k][1] for d in draws if k in d])) for k in keys}
+
+CALIBRATION_MIX = 'train + offmix (a third of the draws)'
+
+def calibration_mix(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 32, seed: int = 7, large_shapes: int = 16,
+                    large_per_shape: int = 8, off_seed: int = 11) -> dict:
+    "The shipped calibration draws: the training mix, plus `calibration_spec()` at half the shapes (a third of each bucket)."
+    train = calibration_draws(est, shapes_per_bucket, per_shape, seed, training_spec(), large_shapes, large_per_shape)
+    off = calibration_draws(est, shapes_per_bucket // 2, per_shape, off_seed, calibration_spec(), large_shapes // 2, large_per_shape)
+    return merge_draws(train, off)

@@ -15,17 +15,17 @@ import torch
 from .core import data_dir, data_path, atomic_write_text, patch
 
 # %% auto #0
-__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOUT_CHANNELS', 'CLOSED_FORM_CHANNELS',
-           'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BIMODAL_X',
-           'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'SPECS', 'GRID_SEED',
-           'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi', 'column_masks',
-           'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal',
-           'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'Channel', 'get_channel', 'draw_mixture',
-           'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily',
-           'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks',
-           'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
-           'reference_training_spec', 'paper_training_spec', 'training_spec', 'heldout_spec', 'get_spec', 'draw_tasks',
-           'throughput']
+__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOUT_CHANNELS', 'CALIBRATION_CHANNELS',
+           'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS',
+           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'SPECS',
+           'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi',
+           'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy',
+           'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'Channel', 'get_channel',
+           'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
+           'ChannelFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
+           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
+           'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'heldout_spec',
+           'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -422,6 +422,10 @@ def _ident(x, xp): return x[..., 0]
 def _sine3(x, xp): return xp.sin(3 * x[..., 0])
 def _norm(x, xp): return xp.sqrt((x * x).sum(-1))
 def _prod(x, xp): return x[..., 0] * x[..., 1]
+def _saw(x, xp): return x[..., 0] - 1.5 * xp.floor(x[..., 0] / 1.5)
+def _tri(x, xp): return xp.abs(x[..., 0] - 2.0 * xp.floor(x[..., 0] / 2.0) - 1.0)
+def _wquartic(x, xp): return x[..., 0] ** 4 - 4 * x[..., 0] ** 2
+def _relu(x, xp): return xp.maximum(x[..., 0], 0 * x[..., 0])
 
 CHANNELS = {c.name: c for c in [
     Channel('gauss', (3e-5, 5.0)), Channel('uniform', (1e-4, 2.0)), Channel('mixture', (0.0, 0.0)),
@@ -431,8 +435,12 @@ CHANNELS = {c.name: c for c in [
     Channel('radial2', (0.003, 5.0), _norm, width=2), Channel('radial3', (0.003, 5.0), _norm, width=3),
     # held out from training and calibration:
     Channel('sine3', (0.003, 3.0), _sine3), Channel('product', (0.003, 5.0), _prod, width=2),
-    Channel('circle', (0.005, 1.0)), Channel('xshape', (0.01, 0.95))]}
+    Channel('circle', (0.005, 1.0)), Channel('xshape', (0.01, 0.95)),
+    # calibration only (never trained on):
+    Channel('sawtooth', (0.002, 3.0), _saw), Channel('triangle', (0.002, 2.0), _tri), Channel('wquartic', (0.005, 30.0), _wquartic),
+    Channel('relu', (0.003, 5.0), _relu), Channel('hetero-cos', (0.03, 5.0), _cos2, 'scale')]}
 HELDOUT_CHANNELS = ('sine3', 'product', 'circle', 'xshape')
+CALIBRATION_CHANNELS = ('sawtooth', 'triangle', 'wquartic', 'relu', 'hetero-cos')
 CLOSED_FORM_CHANNELS = ('gauss', 'uniform')
 
 def get_channel(name: str) -> Channel:
@@ -627,8 +635,9 @@ class ChannelFamily:
         return xy, self.mutual_information(params, dim_x, dim_y)
 
 # %% ../nbs/00_sampling.ipynb #e3c48fa5
-TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in HELDOUT_CHANNELS and get_channel(k).width == 1)
-FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS)]})
+TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
+FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS),
+                                     ChannelFamily('offmix', CALIBRATION_CHANNELS)]})
 
 # %% ../nbs/00_sampling.ipynb #52e14ef1
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
@@ -1190,13 +1199,18 @@ def training_spec() -> MetaDistribution:
     comps = [Component.parse(c, w, dict(off_diag=(0.0, 0.9)) if 'within' in c else None) for c, w in _broad_components()]
     return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='train')
 
+def calibration_spec() -> MetaDistribution:
+    "The off-training part of the calibration mix: `CALIBRATION_CHANNELS` plain, rotated and rotated with duplicates; never trained on."
+    comps = [Component.parse(c, w) for c, w in (('offmix-base', 1.0), ('offmix-rotate', 1.0), ('offmix-rotate-dup', 0.5))]
+    return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='offmix')
+
 def heldout_spec() -> MetaDistribution:
     "Our own out-of-meta-distribution families: the held-out channels, plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in HELDOUT_CHANNELS for t in ('base', 'rotate')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='heldout')
 
 # %% ../nbs/00_sampling.ipynb #67a591b3
-SPECS = {'train': training_spec, 'heldout': heldout_spec, 'imd': imd_spec, 'oomd': oomd_spec,
+SPECS = {'train': training_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec}
 
 def get_spec(name: str) -> MetaDistribution:

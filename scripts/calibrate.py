@@ -4,16 +4,17 @@
     python scripts/calibrate.py                       # the shipped mist-qr -> data/checkpoints/mist-qr.calibration.json
     python scripts/calibrate.py --model path/to/model.pt --shapes 24 --per-shape 32
 
-Held-out datasets are drawn from the broad training meta-distribution (`training_spec()`, which contains none of the
-held-out families) with a seed stream that training never uses (`calibration_draws`), per bucket of sample size and
-total dimension, including a bucket of samples larger than one pass (n = 2,001-20,000, estimated by averaging row
-subsets); `fit_calibration` stores the normalised CQR factor per bucket and nominal level. Coverage is measured by
+Datasets are drawn (`calibration_mix`) from the broad training meta-distribution (`training_spec()`) with a seed stream
+that training never uses, and - a third of each bucket - from `calibration_spec()`, channels the network was never
+trained on; neither contains a held-out family. They are drawn per bucket of sample size and total dimension,
+including a bucket of samples larger than one pass (n = 2,001-20,000, estimated by averaging row subsets);
+`fit_calibration` stores the normalised CQR factor per bucket and nominal level. Coverage is measured by
 scripts/benchmark.py on grids the calibration never saw.
 """
 import argparse, json, time
 
 
-from mist_nb.estimate import MIST, calibration_draws, fit_calibration, resolve_checkpoint
+from mist_nb.estimate import MIST, calibration_mix, fit_calibration, resolve_checkpoint, CALIBRATION_MIX
 from mist_nb.core import atomic_write_text
 
 
@@ -24,17 +25,20 @@ def main():
     p.add_argument('--per-shape', type=int, default=32, help='datasets per shape')
     p.add_argument('--large-shapes', type=int, default=16, help='shapes in each large-sample bucket')
     p.add_argument('--large-per-shape', type=int, default=8, help='datasets per large-sample shape')
-    p.add_argument('--seed', type=int, default=7)
+    p.add_argument('--seed', type=int, default=7, help='seed of the training-mix draws')
+    p.add_argument('--off-seed', type=int, default=11, help='seed of the off-training draws (calibration_spec)')
     a = p.parse_args()
     path = resolve_checkpoint(a.model)
     est = MIST.load(path)
     if not est.is_quantile: raise SystemExit(f"{a.model} is a point model; only quantile models are calibrated")
     t0 = time.time()
-    draws = calibration_draws(est, a.shapes, a.per_shape, seed=a.seed, large_shapes=a.large_shapes, large_per_shape=a.large_per_shape)
-    cal = fit_calibration(est, draws)
-    cal.update(seed=a.seed, shapes_per_bucket=a.shapes, per_shape=a.per_shape, large_shapes=a.large_shapes,
+    draws = calibration_mix(est, a.shapes, a.per_shape, seed=a.seed, large_shapes=a.large_shapes, large_per_shape=a.large_per_shape,
+                            off_seed=a.off_seed)
+    cal = fit_calibration(est, draws, spec=CALIBRATION_MIX)
+    cal.update(seed=a.seed, off_seed=a.off_seed, shapes_per_bucket=a.shapes, per_shape=a.per_shape, large_shapes=a.large_shapes,
                large_per_shape=a.large_per_shape, seconds=round(time.time() - t0, 1),
-               draws='training_spec() with seed stream seed_int(seed, "calibration") (never used in training); no held-out family')
+               draws='training_spec() with seed stream seed_int(seed, "calibration") (never used in training), and a third from calibration_spec() '
+                     '(never trained on) with seed off_seed; no held-out family')
     out = path.with_name(path.stem + '.calibration.json')
     atomic_write_text(json.dumps(cal, indent=1), out)
     print(f"wrote {out} in {cal['seconds']} s")

@@ -9,7 +9,7 @@ import torch
 from scipy import stats
 
 from mist_nb.sampling import (MetaDistribution, Task, get_task, list_tasks, training_spec, paper_training_spec, heldout_spec,
-                              HELDOUT_CHANNELS, imd_spec, oomd_spec,
+                              HELDOUT_CHANNELS, CALIBRATION_CHANNELS, calibration_spec, get_family, imd_spec, oomd_spec,
                               gaussian_mi, student_t_correction,
                               IMD_FAMILIES, OOMD_FAMILIES, N_GRID)
 
@@ -137,6 +137,19 @@ def test_heldout_families_never_train():
     assert {c.family for c in held.components} == set(HELDOUT_CHANNELS)
     assert not {c.family for c in paper_training_spec().components} & set(HELDOUT_CHANNELS)
     assert len(N_GRID) == 20 and N_GRID[0] == 10 and N_GRID[-1] == 500
+
+
+def test_calibration_channels_never_train_and_are_not_held_out():
+    "The off-training part of the calibration mix is disjoint from training and from the held-out families."
+    cal = calibration_spec()
+    kinds = {k for c in cal.components for k in get_family(c.family).kinds}
+    assert kinds == set(CALIBRATION_CHANNELS) and not kinds & set(HELDOUT_CHANNELS)
+    for spec in (training_spec(), paper_training_spec()):
+        fams = {c.family for c in spec.components}
+        assert not fams & {*CALIBRATION_CHANNELS, 'offmix'}
+        assert not {k for f in fams for k in getattr(get_family(f), 'kinds', ())} & {*CALIBRATION_CHANNELS, *HELDOUT_CHANNELS}
+    b = cal.sample(64, seed=3)
+    assert torch.isfinite(b.x).all() and torch.isfinite(b.y).all() and (b.mi > 0).all()
 
 
 def test_benchmark_grids_regenerate_their_tasks():

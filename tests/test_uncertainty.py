@@ -22,6 +22,14 @@ def test_coverage_on_a_small_seeded_grid(est):
     assert 0.3 <= float(cov.sel(level=0.5)) <= 0.75, float(cov.sel(level=0.5))
 
 
+def test_coverage_on_held_out_families(est):
+    "90% intervals cover our held-out families (never trained on, never in the calibration mix) on a small seeded grid."
+    from mist_nb.evaluate import heldout_grid
+    g = heldout_grid(ns=(50, 100), dims=(2, 4), seeds=(0, 1, 2), seed=778)   # (calibrated on the training mix alone: 0.68)
+    ds = run_sweep({'MIST-QR': est}, g, n_jobs=1, levels=(0.9,), taus=(), progress=False)
+    assert float(coverage(ds).interval.sel(estimator='MIST-QR', level=0.9)) >= 0.8
+
+
 @pytest.mark.parametrize('n, dx, dy', [(30, 1, 1), (300, 4, 2), (3000, 2, 2), (20_000, 1, 3)])
 def test_independent_data_have_a_lower_end_at_zero(est, n, dx, dy):
     rng = np.random.default_rng(n)
