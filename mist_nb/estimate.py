@@ -24,9 +24,9 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair',
            'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
            'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'check_level', 'check_taus', 'MIResult', 'MIST',
-           'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins',
-           'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
+           'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi',
+           'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
            'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
@@ -206,6 +206,10 @@ def check_calibration(cal: dict, path) -> dict:
     def table_ok(t): return isinstance(t, dict) and t and all(_is_level(k) and isinstance(v, (int, float)) and math.isfinite(v) for k, v in t.items())
     if not isinstance(cal.get('buckets'), dict) or not table_ok(cal.get('pooled')) or not all(table_ok(t) for t in cal['buckets'].values()):
         raise ValueError(f"calibration file {path} does not have the expected shape: 'buckets' (bucket -> level -> factor) and 'pooled' (level -> factor)")
+    sd = cal.get('sides')
+    if sd is not None and not (isinstance(sd, dict) and all(isinstance(sd.get(k), dict) and all(table_ok(t) for t in sd[k].values()) for k in ('lower', 'upper'))
+                               and table_ok(sd.get('pooled_lower')) and table_ok(sd.get('pooled_upper'))):
+        raise ValueError(f"calibration file {path} has a malformed 'sides' table: 'lower'/'upper' (bucket -> level -> factor) and 'pooled_lower'/'pooled_upper'")
     return cal
 
 def _is_level(k) -> bool:
@@ -233,6 +237,15 @@ def conformal_factor(lo, hi, truth, level: float, w_lo=None, w_hi=None) -> float
     m = len(scores)
     k = min(m, int(math.ceil(level * (m + 1))))
     return float(np.sort(scores)[k - 1])
+
+def side_factors(lo, hi, truth, level: float, w_lo=None, w_hi=None) -> tuple:
+    "Normalised CQR corrections (Q_lo, Q_hi), each end calibrated on its own at 1 - (1 - level) / 2 (asymmetric CQR)."
+    lo, hi, truth = (np.asarray(a, dtype=float) for a in (lo, hi, truth))
+    w_lo = hi - lo + WIDTH_FLOOR if w_lo is None else np.asarray(w_lo, dtype=float)
+    w_hi = hi - lo + WIDTH_FLOOR if w_hi is None else np.asarray(w_hi, dtype=float)
+    m, side = len(truth), 1 - (1 - level) / 2
+    k = min(m, int(math.ceil(side * (m + 1))))
+    return float(np.sort((lo - truth) / w_lo)[k - 1]), float(np.sort((truth - hi) / w_hi)[k - 1])
 
 def check_level(level) -> float:
     "A nominal coverage level as a float in [0.5, 0.99]; a clear error otherwise (NaN included)."
@@ -405,12 +418,16 @@ def conformal_widths(mid, lo, hi, ksg, lam: float) -> tuple:
     return w + lam * np.clip(-gap, 0, None), w + lam * np.clip(gap, 0, None)
 
 @patch
-def _correction(self: MIST, level: float, n: int, d: int) -> float:
-    "Conformal factor Q for `level` in the bucket of (n, d), interpolated across calibrated levels (0 if uncalibrated)."
-    if not self.calibration: return 0.0
-    table = self.calibration['buckets'].get(bucket_of(n, d)) or self.calibration['pooled']
-    levels = sorted(float(k) for k in table)
-    return float(np.interp(level, levels, [table[k] for k in sorted(table, key=float)]))
+def _correction(self: MIST, level: float, n: int, d: int) -> tuple:
+    "Conformal factors (Q_lo, Q_hi) for `level` in the bucket of (n, d), interpolated across levels ((0, 0) if uncalibrated; one symmetric Q without `sides`)."
+    if not self.calibration: return 0.0, 0.0
+    def look(buckets, pooled):
+        table = buckets.get(bucket_of(n, d)) or pooled
+        return float(np.interp(level, sorted(float(k) for k in table), [table[k] for k in sorted(table, key=float)]))
+    if 'sides' not in self.calibration:
+        q = look(self.calibration['buckets'], self.calibration['pooled']); return q, q
+    sd = self.calibration['sides']
+    return look(sd['lower'], sd['pooled_lower']), look(sd['upper'], sd['pooled_upper'])
 
 def disagreement_scale(level: float) -> float:
     "How much of a disagreement with the classical estimates a `level` interval spans: z(level) / z(0.9), the gaps read as 90% error scales."
@@ -455,9 +472,9 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
-    Q = self._correction(level, n, d)
+    q_lo, q_hi = self._correction(level, n, d)
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
-    lo, hi = max(0.0, lo - Q * w_lo), hi + Q * w_hi
+    lo, hi = max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi
     hi, lo = self._ksg_floor(mid, hi, ksg, notes, level), self._classical_cap(lo, gc, ksg, notes, level)
     lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
     if hi > math.log(n):
@@ -829,20 +846,24 @@ def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 3
     return out
 
 def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str | None = None) -> dict:
-    "Normalised CQR factors per bucket and level from `calibration_draws` output."
+    "Normalised CQR factors per bucket and level from `calibration_draws` output: symmetric (`buckets`) and per end (`sides`, used)."
     def table(outs, t):
-        res = {}
+        res, lo_, hi_ = {}, {}, {}
         for L in LEVELS:
             c = np.array([est._combine(o, L) for o in outs])
-            res[str(L)] = conformal_factor(c[:, 1], c[:, 2], t, L, *conformal_widths(c[:, 0], c[:, 1], c[:, 2], c[:, 3], lam))
-        return res
-    buckets = {k: table(o, t) for k, (o, t) in draws.items() if len(t)}
-    pooled = table([o for os_, _ in draws.values() for o in os_], np.concatenate([t for _, t in draws.values()]))
-    return dict(method='normalised split-conformal quantile regression (CQR)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
+            w = conformal_widths(c[:, 0], c[:, 1], c[:, 2], c[:, 3], lam)
+            res[str(L)] = conformal_factor(c[:, 1], c[:, 2], t, L, *w)
+            lo_[str(L)], hi_[str(L)] = side_factors(c[:, 1], c[:, 2], t, L, *w)
+        return res, lo_, hi_
+    fitted = {k: table(o, t) for k, (o, t) in draws.items() if len(t)}
+    buckets = {k: v[0] for k, v in fitted.items()}
+    pooled, pooled_lo, pooled_hi = table([o for os_, _ in draws.values() for o in os_], np.concatenate([t for _, t in draws.values()]))
+    sides = dict(lower={k: v[1] for k, v in fitted.items()}, upper={k: v[2] for k, v in fitted.items()}, pooled_lower=pooled_lo, pooled_upper=pooled_hi)
+    return dict(method='normalised split-conformal quantile regression (CQR), asymmetric: each end at 1 - alpha/2 (sides)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
-                model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled)
+                model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #141202aa
+# %% ../nbs/04_estimate.ipynb #f8d2c26d
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)

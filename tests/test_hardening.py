@@ -103,6 +103,17 @@ def test_calibration_file_of_the_wrong_shape(tmp_path, cal):
     assert 'model.calibration.json' in str(e.value)
 
 
+@pytest.mark.parametrize('sides', [3, {'lower': {}, 'upper': {}}, {'lower': {'n10-d2': {'0.9': float('nan')}}, 'upper': {}, 'pooled_lower': {'0.9': 0.1},
+                                                                    'pooled_upper': {'0.9': 0.1}}])
+def test_calibration_file_with_malformed_sides(tmp_path, sides):
+    pt = copy_model(QR, tmp_path)
+    cal = json.loads((tmp_path / 'model.calibration.json').read_text())
+    cal['sides'] = sides
+    (tmp_path / 'model.calibration.json').write_text(json.dumps(cal))
+    with pytest.raises(ValueError, match="malformed 'sides'") as e: MIST.load(pt)
+    assert 'model.calibration.json' in str(e.value)
+
+
 def test_quantile_model_without_calibration_says_so(tmp_path):
     pt = copy_model(QR, tmp_path, calibration=False)
     est = MIST.load(pt)

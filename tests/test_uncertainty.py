@@ -19,15 +19,18 @@ def test_coverage_on_a_small_seeded_grid(est):
     ds = run_sweep({'MIST-QR': est}, g, n_jobs=1, levels=(0.5, 0.9), taus=(), progress=False)
     cov = coverage(ds).interval.sel(estimator='MIST-QR')
     assert 0.78 <= float(cov.sel(level=0.9)) <= 1.0, float(cov.sel(level=0.9))
+    # a third of the calibration mix is off-training, so families the model knows are over-covered (50%: 0.74 here, 0.69 when
+    # calibrated on the training mix alone; 90%: 1.0 and 0.97)
     assert 0.3 <= float(cov.sel(level=0.5)) <= 0.75, float(cov.sel(level=0.5))
 
 
 def test_coverage_on_held_out_families(est):
     "90% intervals cover our held-out families (never trained on, never in the calibration mix) on a small seeded grid."
     from mist_nb.evaluate import heldout_grid
-    g = heldout_grid(ns=(50, 100), dims=(2, 4), seeds=(0, 1, 2), seed=778)   # (calibrated on the training mix alone: 0.68)
+    g = heldout_grid(ns=(50, 100), dims=(2, 4), seeds=(0, 1, 2), seed=778)   # the hardest corner: small n, several dims
     ds = run_sweep({'MIST-QR': est}, g, n_jobs=1, levels=(0.9,), taus=(), progress=False)
-    assert float(coverage(ds).interval.sel(estimator='MIST-QR', level=0.9)) >= 0.8
+    # measured 0.91 (calibrated on the training mix alone: 0.68)
+    assert float(coverage(ds).interval.sel(estimator='MIST-QR', level=0.9)) >= 0.85
 
 
 @pytest.mark.parametrize('n, dx, dy', [(30, 1, 1), (300, 4, 2), (3000, 2, 2), (20_000, 1, 3)])
