@@ -863,7 +863,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #f8d2c26d
+# %% ../nbs/04_estimate.ipynb #fcbb5e3c
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)
