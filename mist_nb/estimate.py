@@ -76,18 +76,21 @@ def distinct_counts(a: np.ndarray) -> np.ndarray:
     "Number of distinct values in each column of `a` (n, d), with one sort."
     return 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0)
 
-def is_discrete(a: np.ndarray) -> np.ndarray:
-    "Per column: few enough distinct values to be treated as a discrete variable."
-    k = distinct_counts(a)
+def is_discrete(a: np.ndarray, k: np.ndarray | None = None) -> np.ndarray:
+    "Per column: few enough distinct values to be treated as a discrete variable (`k`: the columns' `distinct_counts`, if known)."
+    k = distinct_counts(a) if k is None else k
     return (k <= DISCRETE_LEVELS) & (k <= len(a) / 4)
 
 def float_ranks(a: np.ndarray, seed: int = 0) -> np.ndarray:
     "Per-column ranks 0..n-1 of `a` (n, d) computed in float64, ties broken at random with `seed` (one random key per row)."
-    key = np.random.default_rng(seed_int(seed, 'ties')).random(len(a))
+    n, d = a.shape
+    order = np.argsort(a, axis=0, kind='stable')              # the ranks of every column without ties
+    tied = np.flatnonzero((np.diff(np.take_along_axis(a, order, 0), axis=0) == 0).any(0))
+    if len(tied):                                             # by value, then by the row's random key among ties
+        key = np.random.default_rng(seed_int(seed, 'ties')).random(n)
+        for j in tied: order[:, j] = np.lexsort((key, a[:, j]))
     out = np.empty(a.shape, dtype=np.float64)
-    for j in range(a.shape[1]):
-        order = np.lexsort((key, a[:, j]))                    # by value, then by the row's random key among ties
-        out[order, j] = np.arange(len(a), dtype=np.float64)
+    out[order, np.arange(d)] = np.arange(n, dtype=np.float64)[:, None]
     return out
 
 # %% ../nbs/04_estimate.ipynb #9094aff2
@@ -327,10 +330,10 @@ def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
-    dx, dy = is_discrete(x), is_discrete(y)
+    kx, ky = distinct_counts(x), distinct_counts(y)
+    dx, dy = is_discrete(x, kx), is_discrete(y, ky)
     if dx.all() and dy.all(): return x, y, True, None
-    for name, a, disc in (('x', x, dx), ('y', y, dy)):
-        k = distinct_counts(a)
+    for name, a, disc, k in (('x', x, dx, kx), ('y', y, dy, ky)):
         for j in np.flatnonzero(disc):
             notes.append(f"{name}[:, {j}] is discrete ({k[j]} distinct values in {len(a)} rows): its ties are broken at random "
                          f"(seed {self.seed}), which keeps I(X;Y) exactly; MIST was trained on continuous data")
@@ -343,18 +346,17 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
         for j, r in drop:
             notes.append(f"{name}[:, {j}] is a linear combination of the other {name} columns (unexplained variance {r:.1e} of its own): "
                          "dropped, which keeps I(X;Y) when that remainder is noise")
-        if drop:
-            if name == 'x': x = np.delete(x, [j for j, _ in drop], 1)
-            else: y = np.delete(y, [j for j, _ in drop], 1)
+    x, y, kx, ky = x[:, keep['x']], y[:, keep['y']], kx[keep['x']], ky[keep['y']]
     if self.net.cfg.mode == 'copula':
+        n = len(x)
         rx, ry = float_ranks(x, self.seed), float_ranks(y, seed_int(self.seed, 'y'))
+        cx, cy = rx[:, kx == n], ry[:, ky == n]                  # continuous columns: a shared rank vector means a monotone copy
+        same = (cx[0][:, None] == cy[0][None]) | (cx[0][:, None] == n - 1 - cy[0][None])   # a first-row screen, then the full check
         copy = None
-        cont_x, cont_y = np.flatnonzero(distinct_counts(x) == len(x)), np.flatnonzero(distinct_counts(y) == len(y))
-        for i in cont_x:
-            for j in cont_y:
-                if (rx[:, i] == ry[:, j]).all() or (rx[:, i] == len(x) - 1 - ry[:, j]).all(): copy = (keep['x'][i], keep['y'][j]); break
-            if copy: break
-        return rx - (len(x) - 1) / 2, ry - (len(x) - 1) / 2, False, copy
+        for i, j in zip(*np.nonzero(same)):
+            if (cx[:, i] == cy[:, j]).all() or (cx[:, i] == n - 1 - cy[:, j]).all():
+                copy = (keep['x'][np.flatnonzero(kx == n)[i]], keep['y'][np.flatnonzero(ky == n)[j]]); break
+        return rx - (n - 1) / 2, ry - (n - 1) / 2, False, copy
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 

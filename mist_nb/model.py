@@ -7,6 +7,7 @@ Docs: https://mist-nb.github.io/mist-nb/model.html.md"""
 # %% ../nbs/01_model.ipynb #0aac6c27
 from __future__ import annotations
 import math
+import numpy as np
 from dataclasses import dataclass, asdict
 import torch
 import torch.nn as nn
@@ -211,6 +212,18 @@ def _side_distances(a, b, d):
         dist = ((a * a).sum(-1)[:, :, None] + (b * b).sum(-1)[:, None, :] - 2 * a @ b.transpose(1, 2)).clamp_min(1e-30).sqrt().float()
     return dist / d.to(dist.dtype).clamp_min(1).sqrt()[:, None, None]
 
+def _smallest(d: torch.Tensor, k: int) -> torch.Tensor:
+    "The k smallest values along the last axis of `d`, ascending (a numpy partition on CPU: about 4x faster than topk)."
+    if d.device.type != 'cpu' or d.requires_grad: return d.topk(k, dim=-1, largest=False).values
+    return torch.from_numpy(np.partition(d.numpy(), k - 1, axis=-1)[..., :k]).sort(-1).values
+
+def _count_below(d: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+    "Counts (B, q, K) of entries of d (B, q, n) strictly below each of the K thresholds eps (B, q, K)."
+    if d.device.type == 'cpu':   # numpy's count_nonzero on a bool array: no cast to an integer copy
+        dn, en = d.detach().numpy(), eps.detach().numpy()
+        return torch.from_numpy(np.stack([np.count_nonzero(dn < en[..., i:i + 1], axis=-1) for i in range(en.shape[-1])], -1))
+    return torch.stack([(d < eps[..., i:i + 1]).sum(-1, dtype=torch.int32) for i in range(eps.shape[-1])], -1)
+
 def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | None = None, temperature: float | None = None):
     "Per-row KSG statistics of scores z (B, n, Dx+Dy): (features (B, q, 3 len(ks)), query mask (B, q))."
     B, n, D = z.shape
@@ -224,20 +237,17 @@ def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | 
     dY = _side_distances(pick(zy), zy, y_mask.sum(1)).masked_fill(invalid, math.inf)
     nr = row_mask.sum(1)
     kmax = max(1, min(max(ks), n - 1))
-    nearest = torch.maximum(dX, dY).topk(kmax, dim=-1, largest=False).values         # (B, q, kmax), ascending
+    kk = torch.stack([torch.clamp(torch.minimum(torch.full_like(nr, k), nr - 1), 1, kmax) for k in ks], 1)   # k, or n - 1 for tiny samples
+    eps = _smallest(torch.maximum(dX, dY), kmax).gather(2, (kk - 1)[:, None, :].expand(B, q, len(ks)))  # (B, q, len(ks))
+    if temperature:  # differentiable counts for the torch module: sigmoids instead of indicators
+        s = lambda d: torch.sigmoid((eps[..., None] - d.clamp_max(1e6)[:, :, None]) / (temperature * eps[..., None].clamp_min(1e-12))).sum(-1)
+        cx, cy = s(dX), s(dY)                                                       # (finite: no inf - inf)
+    else: cx, cy = _count_below(dX, eps), _count_below(dY, eps)
     psi = lambda v: torch.digamma(v.double())
-    feats = []
-    for k in ks:
-        kk = torch.clamp(torch.minimum(torch.full_like(nr, k), nr - 1), 1, kmax)    # k, or n - 1 for tiny samples
-        eps = nearest.gather(2, (kk - 1)[:, None, None].expand(B, q, 1))
-        if temperature:  # differentiable counts for the torch module: sigmoids instead of indicators
-            s = lambda d: torch.sigmoid((eps - d.clamp_max(1e6)) / (temperature * eps.clamp_min(1e-12))).sum(-1)  # (finite: no inf - inf)
-            cx, cy = s(dX), s(dY)
-        else: cx, cy = (dX < eps).sum(-1, dtype=torch.int32), (dY < eps).sum(-1, dtype=torch.int32)  # (int32: 4x faster than a bool sum)
-        px, py = psi(cx + 1), psi(cy + 1)
-        a = psi(kk)[:, None] + psi(nr)[:, None] - px - py
-        feats += [a, (px - py).abs(), torch.log(eps[..., 0].double().clamp_min(1e-9))]
-    return (torch.stack(feats, -1) * qmask[..., None]).float(), qmask
+    px, py = psi(cx + 1), psi(cy + 1)
+    a = psi(kk)[:, None] + psi(nr)[:, None, None] - px - py
+    feats = torch.stack([a, (px - py).abs(), torch.log(eps.double().clamp_min(1e-9))], -1).flatten(2)   # per k: KSG term, |px - py|, log eps
+    return (feats * qmask[..., None]).float(), qmask
 
 # %% ../nbs/01_model.ipynb #4112ba84
 class NeighbourPool(nn.Module):

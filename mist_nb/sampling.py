@@ -6,7 +6,7 @@ Docs: https://mist-nb.github.io/mist-nb/sampling.html.md"""
 
 # %% ../nbs/00_sampling.ipynb #6a5a0606
 from __future__ import annotations
-import hashlib, json, math, re, time
+import functools, hashlib, json, math, re, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -35,10 +35,15 @@ def _key_int(k) -> int:
         return int(k)
     return int.from_bytes(hashlib.sha256(str(k).encode()).digest()[:8], 'little')
 
-def seed_int(seed: int, *keys) -> int:
-    "A 63-bit integer derived from `seed` and `keys` through numpy's SeedSequence."
+@functools.lru_cache(maxsize=4096, typed=True)   # the estimator derives the same few seeds for every dataset it sees
+def _seed_int(seed, *keys) -> int:
     ss = np.random.SeedSequence([_key_int(seed), *[_key_int(k) for k in keys]])
     return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+def seed_int(seed: int, *keys) -> int:
+    "A 63-bit integer derived from `seed` and `keys` through numpy's SeedSequence."
+    try: return _seed_int(seed, *keys)
+    except TypeError: return _seed_int.__wrapped__(seed, *keys)   # an unhashable key: not cached
 
 def make_generator(seed: int, *keys, device='cpu') -> torch.Generator:
     "A torch Generator on `device` seeded from `seed` and `keys`."
