@@ -82,6 +82,13 @@ def canonical_signs(z: torch.Tensor, col_mask: torch.Tensor) -> torch.Tensor:
 def redundant_columns(z: torch.Tensor, col_mask: torch.Tensor, Dx: int, tol: float = 1e-6) -> torch.Tensor:
     "Column mask (B, D) with columns that are (near-)exact linear combinations of earlier same-side columns removed."
     B, n, D = z.shape
+    if n >= D and bool(col_mask.all()):  # no padded columns: one QR per side (|R_jj|^2 is the Gram-Schmidt residual); the loop only if a column fails
+        keep = torch.ones_like(col_mask)
+        for lo, hi in ((0, Dx), (Dx, D)):
+            v = z[:, :, lo:hi].double()
+            r = torch.linalg.qr(v, mode='r')[1].diagonal(dim1=1, dim2=2) ** 2
+            keep[:, lo:hi] = r > tol * (v * v).sum(1).clamp_min(1e-300)
+        if bool(keep.all()): return keep
     keep = col_mask.clone()
     for lo, hi in ((0, Dx), (Dx, D)):
         basis = []                                        # orthonormal kept directions of this side, (B, n) float64 each
