@@ -19,15 +19,16 @@ from .model import MISTNet, quantile_at, TAU_KNOTS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
-__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'SHIPPED', 'N_EDGES', 'D_EDGES',
-           'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair',
-           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
-           'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi',
-           'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'SHIPPED',
+           'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT',
+           'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX',
+           'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
+           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi',
+           'mixed_interval', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
+           'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -168,6 +169,40 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
     return max(0.0, float(np.mean(vals)))
 
 # %% ../nbs/04_estimate.ipynb #6f6c7f73
+MIXED_K, MIXED_HALVES = 3, 50   # the mixed estimator's neighbour count, and the half-samples of its standard error
+
+def discrete_side(x: np.ndarray, y: np.ndarray) -> str | None:
+    "'x' or 'y' when exactly that side is fully discrete with at most n / 5 distinct rows (the mixed estimator's case), else None."
+    dx, dy = is_discrete(x).all(), is_discrete(y).all()
+    if dx == dy: return None
+    a = x if dx else y
+    return ('x' if dx else 'y') if len(np.unique(a, axis=0)) <= len(a) / 5 else None
+
+def mixed_knn_mi(labels: np.ndarray, z: np.ndarray, k: int = MIXED_K) -> float:
+    "Mixed k-NN estimate (Ross 2014) of I(label; z) in nats for discrete labels (n,) or (n, d) and continuous z (n, d_z); >= 0."
+    from scipy.spatial import cKDTree
+    from scipy.special import digamma
+    z = np.asarray(z, dtype=np.float64); z = z[:, None] if z.ndim == 1 else z
+    lab = _codes(np.asarray(labels).reshape(len(z), -1))
+    counts = np.bincount(lab); seen = counts[lab] > 1                      # a label seen once has no neighbour of its own
+    if seen.sum() < 2: return 0.0
+    kk, radius = np.minimum(k, counts[lab] - 1), np.zeros(len(z))
+    for c in np.flatnonzero(counts > 1):
+        idx = np.flatnonzero(lab == c)
+        radius[idx] = cKDTree(z[idx]).query(z[idx], k=min(k, len(idx) - 1) + 1, p=np.inf)[0][:, -1]
+    m = cKDTree(z).query_ball_point(z[seen], np.nextafter(radius[seen], 0), p=np.inf, return_length=True)
+    return max(0.0, float(digamma(seen.sum()) + digamma(kk[seen]).mean() - digamma(counts[lab][seen]).mean() - digamma(m).mean()))
+
+def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 0, halves: int = MIXED_HALVES) -> tuple:
+    "(lower, upper) of `mixed_knn_mi` at `level`: plus or minus z times the spread over seeded half-samples (their finite-population correction makes it the full sample's standard error)."
+    n, rng = len(z), np.random.default_rng(seed_int(seed, 'mixed-halves'))
+    est = mixed_knn_mi(labels, z)
+    th = [mixed_knn_mi(labels[s], z[s]) for s in (rng.permutation(n)[: n // 2] for _ in range(halves))]
+    from scipy.special import ndtri
+    half = float(ndtri(1 - (1 - level) / 2)) * float(np.std(th, ddof=1))
+    return max(0.0, est - half), est + half
+
+# %% ../nbs/04_estimate.ipynb #27971418
 SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
 
 def resolve_checkpoint(name_or_path=None) -> Path:
@@ -219,7 +254,7 @@ def _is_level(k) -> bool:
     try: return 0 < float(k) < 1
     except (TypeError, ValueError): return False
 
-# %% ../nbs/04_estimate.ipynb #680c82ff
+# %% ../nbs/04_estimate.ipynb #a6e10eec
 N_EDGES = (10, 30, 100, 300, 1000, 2001, 10**9)  # n buckets [10,30), ..., [1000, 2000], and n > 2000 (row subsets)
 D_EDGES = (2, 7, 21, 65)                          # d_x + d_y buckets [2,7), [7,21), [21,64]
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
@@ -263,7 +298,7 @@ def check_taus(taus) -> np.ndarray:
     if not np.isfinite(t).all() or ((t < 0) | (t > 1)).any(): raise ValueError(f"quantile levels must be finite and lie in [0, 1], got {t.tolist()}")
     return t
 
-# %% ../nbs/04_estimate.ipynb #a6e10eec
+# %% ../nbs/04_estimate.ipynb #9a371cff
 @dataclass
 class MIResult:
     "An MI estimate in nats with its interval and context."
@@ -285,7 +320,7 @@ class MIResult:
         nt = f", {len(self.notes)} note{'s' if len(self.notes) > 1 else ''}" if self.notes else ''
         return f"MIResult(mi={self.mi:.4g} nats{iv}, n={self.n}, dims={self.dim_x}x{self.dim_y}, model={self.model!r}{nt})"
 
-# %% ../nbs/04_estimate.ipynb #f546cf32
+# %% ../nbs/04_estimate.ipynb #1b404a4c
 MAX_ROWS_PER_PASS = 2000   # the largest n in training: larger samples are split into row subsets
 MAX_SUBSETS = 64           # at most this many subsets (128,000 rows); beyond, a random 64 x 2,000 rows are used
 
@@ -319,14 +354,14 @@ class MIST:
         return (f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device}"
                 + ('' if self.pair_check else ', pair check off') + ')')
 
-# %% ../nbs/04_estimate.ipynb #9a371cff
+# %% ../nbs/04_estimate.ipynb #ed4bc449
 def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
     "Whether column `b` equals `s * a + c` for some s != 0 and c, to float64 rounding (1 - |correlation| below `tol`)."
     za, zb = (a - a.mean()) / a.std(), (b - b.mean()) / b.std()
     r = float(np.mean(za * zb))
     return 1 - abs(r) < tol
 
-# %% ../nbs/04_estimate.ipynb #ed4bc449
+# %% ../nbs/04_estimate.ipynb #6f8f458b
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
@@ -360,7 +395,7 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 
-# %% ../nbs/04_estimate.ipynb #6f8f458b
+# %% ../nbs/04_estimate.ipynb #96730282
 @patch
 def _subsets(self: MIST, n: int) -> list:
     "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
@@ -390,7 +425,7 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-# %% ../nbs/04_estimate.ipynb #be69e4a5
+# %% ../nbs/04_estimate.ipynb #5ebd9f54
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
     from scipy.special import ndtri
@@ -485,7 +520,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
-# %% ../nbs/04_estimate.ipynb #ae364386
+# %% ../nbs/04_estimate.ipynb #8fc85a08
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
 
@@ -519,7 +554,7 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
     return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
 
-# %% ../nbs/04_estimate.ipynb #8fc85a08
+# %% ../nbs/04_estimate.ipynb #659731d9
 @patch
 def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray) -> tuple | None:
     "The column pair (i, j, p) the check evaluates, or None (check off, one column a side, n < PAIR_MIN_ROWS, or p >= PAIR_ALPHA)."
@@ -563,7 +598,29 @@ def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cach
         notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
     return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
 
-# %% ../nbs/04_estimate.ipynb #29a3e481
+# %% ../nbs/04_estimate.ipynb #675d151b
+@patch
+def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate, inside the union of its half-sample interval and the network's."
+    side = discrete_side(x, y)
+    if side is None: return mi, lo, hi
+    from scipy.special import ndtri
+    labels, cont = (x, py) if side == 'x' else (y, px)
+    n = len(cont)
+    z = ndtri((cont + (n - 1) / 2 + 0.5) / n) if self.net.cfg.mode == 'copula' else cont    # normal scores of the float64 ranks
+    if 'mixed' not in cache: cache['mixed'] = mixed_knn_mi(labels, z)
+    est = cache['mixed']
+    msg = (f"{side} takes {len(np.unique(labels, axis=0))} values and the other side is continuous: the estimate is the mixed "
+           f"k-NN estimator's (Ross 2014, k = {MIXED_K}, on normal scores of the continuous side), {est:.3f} nats; the network read {mi:.3f}")
+    if lo is not None:
+        if ('mixed', level) not in cache: cache[('mixed', level)] = mixed_interval(labels, z, level, self.seed)
+        m_lo, m_hi = cache[('mixed', level)]
+        lo, hi = min(lo, m_lo, est), max(hi, m_hi, est)
+        msg += f"; the interval is the union of its half-sample interval [{m_lo:.3f}, {m_hi:.3f}] and the network's"
+    notes.append(msg)
+    return est, lo, hi
+
+# %% ../nbs/04_estimate.ipynb #df739492
 @patch
 def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list) -> tuple:
     "(mi, lo, hi) capped by H of each fully discrete side with at most n/5 distinct rows (I(X;Y) <= H), with a note when a cap binds."
@@ -643,6 +700,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, cache['gc'])
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
     mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
+    mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None:
         if is_affine_copy(x[:, copy[0]], y[:, copy[1]]):
             notes.append(f"y[:, {copy[1]}] is an exact copy of x[:, {copy[0]}] (up to scale and offset): Y depends on X exactly, "
@@ -698,7 +756,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #175cc929
+# %% ../nbs/04_estimate.ipynb #a029fc39
 @patch
 @torch.no_grad()
 def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
@@ -751,7 +809,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #a4d4cb55
+# %% ../nbs/04_estimate.ipynb #06052e2b
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -786,7 +844,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #06052e2b
+# %% ../nbs/04_estimate.ipynb #3c714101
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -795,7 +853,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #04f07826
+# %% ../nbs/04_estimate.ipynb #587bf1b9
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -805,7 +863,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #ac09568e
+# %% ../nbs/04_estimate.ipynb #38ab3c91
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
@@ -865,7 +923,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #fcbb5e3c
+# %% ../nbs/04_estimate.ipynb #6d0a84f7
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)
