@@ -19,8 +19,8 @@ from .model import MISTNet, quantile_at, TAU_KNOTS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
-__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'SHIPPED',
-           'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT',
+__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
+           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT',
            'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX',
            'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
            'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi',
@@ -169,7 +169,7 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
     return max(0.0, float(np.mean(vals)))
 
 # %% ../nbs/04_estimate.ipynb #6f6c7f73
-MIXED_K, MIXED_HALVES = 3, 50   # the mixed estimator's neighbour count, and the half-samples of its standard error
+MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
 
 def discrete_side(x: np.ndarray, y: np.ndarray) -> str | None:
     "'x' or 'y' when exactly that side is fully discrete with at most n / 5 distinct rows (the mixed estimator's case), else None."
@@ -193,13 +193,16 @@ def mixed_knn_mi(labels: np.ndarray, z: np.ndarray, k: int = MIXED_K) -> float:
     m = cKDTree(z).query_ball_point(z[seen], np.nextafter(radius[seen], 0), p=np.inf, return_length=True)
     return max(0.0, float(digamma(seen.sum()) + digamma(kk[seen]).mean() - digamma(counts[lab][seen]).mean() - digamma(m).mean()))
 
-def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 0, halves: int = MIXED_HALVES) -> tuple:
-    "(lower, upper) of `mixed_knn_mi` at `level`: plus or minus z times the spread over seeded half-samples (their finite-population correction makes it the full sample's standard error)."
-    n, rng = len(z), np.random.default_rng(seed_int(seed, 'mixed-halves'))
-    est = mixed_knn_mi(labels, z)
-    th = [mixed_knn_mi(labels[s], z[s]) for s in (rng.permutation(n)[: n // 2] for _ in range(halves))]
+def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 0, halves: int = MIXED_HALVES,
+                   max_rows: int = MIXED_ROWS) -> tuple:
+    "(lower, upper) of `mixed_knn_mi` at `level`: plus or minus z times its standard error from seeded subsamples of m = min(n/2, max_rows) rows."
     from scipy.special import ndtri
-    half = float(ndtri(1 - (1 - level) / 2)) * float(np.std(th, ddof=1))
+    n, rng = len(z), np.random.default_rng(seed_int(seed, 'mixed-halves'))
+    m = min(n // 2, max_rows)
+    est = mixed_knn_mi(labels, z)
+    th = [mixed_knn_mi(labels[s], z[s]) for s in (rng.permutation(n)[:m] for _ in range(halves))]
+    se = float(np.std(th, ddof=1)) * math.sqrt(m / (n - m))      # Var*(m of n) = Var(m)(1 - m/n) and Var(m) = Var(n) n/m
+    half = float(ndtri(1 - (1 - level) / 2)) * se
     return max(0.0, est - half), est + half
 
 # %% ../nbs/04_estimate.ipynb #27971418
