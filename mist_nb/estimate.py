@@ -20,15 +20,15 @@ from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
-           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT',
-           'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX',
-           'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi',
-           'mixed_interval', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
-           'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration',
-           'merge_draws', 'calibration_mix']
+           'MIXED_ROWS_PER_LABEL', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS',
+           'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
+           'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
+           'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi',
+           'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -171,12 +171,14 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
 # %% ../nbs/04_estimate.ipynb #6f6c7f73
 MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
 
+MIXED_ROWS_PER_LABEL = 10   # the mixed estimator needs this many rows per distinct label on average; below it the network is better
+
 def discrete_side(x: np.ndarray, y: np.ndarray) -> str | None:
-    "'x' or 'y' when exactly that side is fully discrete with at most n / 5 distinct rows (the mixed estimator's case), else None."
+    "'x' or 'y' when exactly that side is fully discrete with at least MIXED_ROWS_PER_LABEL rows per distinct row on average, else None."
     dx, dy = is_discrete(x).all(), is_discrete(y).all()
     if dx == dy: return None
     a = x if dx else y
-    return ('x' if dx else 'y') if len(np.unique(a, axis=0)) <= len(a) / 5 else None
+    return ('x' if dx else 'y') if len(np.unique(a, axis=0)) * MIXED_ROWS_PER_LABEL <= len(a) else None
 
 def mixed_knn_mi(labels: np.ndarray, z: np.ndarray, k: int = MIXED_K) -> float:
     "Mixed k-NN estimate (Ross 2014) of I(label; z) in nats for discrete labels (n,) or (n, d) and continuous z (n, d_z); >= 0."

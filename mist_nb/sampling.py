@@ -22,10 +22,10 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOU
            'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy',
            'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'Channel', 'get_channel',
            'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
-           'ChannelFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
-           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
-           'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'heldout_spec',
-           'get_spec', 'draw_tasks', 'throughput']
+           'ChannelFamily', 'LabelFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task',
+           'get_task', 'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec',
+           'oomd_spec', 'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec',
+           'labels_spec', 'heldout_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -644,7 +644,19 @@ TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *CALI
 FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS),
                                      ChannelFamily('offmix', CALIBRATION_CHANNELS)]})
 
-# %% ../nbs/00_sampling.ipynb #52e14ef1
+# %% ../nbs/00_sampling.ipynb #3585fd8c
+@dataclass(frozen=True)
+class LabelFamily(ChannelFamily):
+    "Step channels with every X column replaced by its sign: binary labels in X, continuous Y; MI = the step channels' (exact)."
+    def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
+        "Samples (B, n, Dx+Dy) float32 with X in {-1, 1}, and exact MI (B,) float64."
+        xy, mi = ChannelFamily.draw(self, params, dim_x, dim_y, n, Dx, Dy, gen)
+        xy[..., :Dx] = torch.where(xy[..., :Dx] > 0, 1.0, -1.0)
+        return xy, mi
+
+FAMILIES['label'] = LabelFamily('label', ('step',))
+
+# %% ../nbs/00_sampling.ipynb #fe743a01
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
 def _halfcube(x): return x * x.abs().sqrt()
 def _asinh(x):
@@ -671,7 +683,7 @@ BIMODAL_X, BIMODAL_Y = ((0.3, 0.7), (0.0, 5.0)), ((0.5, 0.5), (-1.0, 3.0))
 def _bimodal_x(x): return _bisect_icdf(_normal_cdf(x.double()), *BIMODAL_X).to(x.dtype)
 def _bimodal_y(x): return _bisect_icdf(_normal_cdf(x.double()), *BIMODAL_Y).to(x.dtype)
 
-# %% ../nbs/00_sampling.ipynb #70a48af9
+# %% ../nbs/00_sampling.ipynb #df4b1281
 def _rotate_plane(v, i: int, j: int, speed):
     "Rotate coordinates (i, j) of rows of `v` (b, n, d) by angle speed * |v|^2 (bmi's spiral)."
     theta = speed[:, None] * (v * v).sum(-1)
@@ -694,7 +706,7 @@ def _spiral_side(v, dims, plane_for):
 def _spiral_plane_x(d): return (0, 1) if d >= 2 else None
 def _spiral_plane_y(d): return (1, 2) if d >= 3 else (0, 1) if d == 2 else None
 
-# %% ../nbs/00_sampling.ipynb #fe743a01
+# %% ../nbs/00_sampling.ipynb #22ce88d3
 def _random_orthogonal(dims, D: int, gen):
     "Haar-random orthogonal matrices (B, D, D) float64 acting on the first `dims` coordinates (identity on padding)."
     B, dev = len(dims), dims.device
@@ -737,7 +749,7 @@ def _dup_columns(xy, dim_x, dim_y, Dx: int, gen):
     out[b, :, Dx + dim_y] = c
     return out, dim_x + 1, dim_y + 1
 
-# %% ../nbs/00_sampling.ipynb #df4b1281
+# %% ../nbs/00_sampling.ipynb #03cdbfbc
 @dataclass(frozen=True)
 class Transform:
     "An injective map applied to X and to Y separately (or an MI-preserving extension of a side); keeps I(X;Y)."
@@ -783,7 +795,7 @@ def get_transform(name: str) -> Transform:
     if name not in TRANSFORMS: raise ValueError(f"unknown transform {name!r}; known: {sorted(TRANSFORMS)}")
     return TRANSFORMS[name]
 
-# %% ../nbs/00_sampling.ipynb #4ce97e91
+# %% ../nbs/00_sampling.ipynb #ab3c8d39
 def _check_dims(dim_x, dim_y, max_dim=None):
     for nm, d in (('dim_x', dim_x), ('dim_y', dim_y)):
         if int(d) < 1: raise ValueError(f"{nm} must be at least 1, got {d}")
@@ -801,7 +813,7 @@ def _zero_padding(xy, dim_x, dim_y, Dx, Dy):
     mx, my = column_masks(dim_x, dim_y, Dx, Dy)
     return xy * torch.cat([mx, my], 1)[:, None, :].to(xy.dtype)
 
-# %% ../nbs/00_sampling.ipynb #f2d668e6
+# %% ../nbs/00_sampling.ipynb #2d64a5a5
 def sample_components(family, params: dict, transforms: Sequence[str], dim_x, dim_y, n: int,
                       Dx: int, Dy: int, gen):
     "Padded samples (B, n, Dx+Dy), output dims and exact MI (float64) for one family and transform chain."
@@ -818,7 +830,7 @@ def chain_extra(transforms) -> tuple:
     ex = [get_transform(t).extra for t in transforms]
     return sum(e[0] for e in ex), sum(e[1] for e in ex)
 
-# %% ../nbs/00_sampling.ipynb #b083d7c2
+# %% ../nbs/00_sampling.ipynb #3c377c98
 class Task:
     "A distribution with fixed parameters and exact MI, following bmi's task protocol."
     def __init__(self, family: str, dim_x: int, dim_y: int, params: dict | None = None,
@@ -886,7 +898,7 @@ def _fmt(v):
     if isinstance(v, list): return '[' + ','.join(_fmt(u) for u in v) + ']'
     return f"{v:g}"
 
-# %% ../nbs/00_sampling.ipynb #3c377c98
+# %% ../nbs/00_sampling.ipynb #5b7d7a69
 BMI_V1_TASKS = (
     '1v1-normal-0.75', 'normal_cdf-1v1-normal-0.75', '1v1-additive-0.1', '1v1-additive-0.75', '1v1-bimodal-0.75',
     'wiggly-1v1-normal-0.75', 'half_cube-1v1-normal-0.75', 'student-identity-1-1-1', 'asinh-student-identity-1-1-1',
@@ -918,7 +930,7 @@ _BASES = [
      lambda dx, dy, v, k, s: ('student-sparse', int(dx), int(dy), dict(dof=float(v), n_interacting=int(k), strength=float(s)), ())),
 ]
 
-# %% ../nbs/00_sampling.ipynb #8d6c00cf
+# %% ../nbs/00_sampling.ipynb #7985f21a
 _BMI_NAMES = {'normal': 'Bivariate normal 1 × 1', 'additive': 'Uniform 1 × 1 (additive noise={})', 'bimodal': 'Bimodal 1 × 1'}
 
 def _parse_task_id(task_id: str):
@@ -948,7 +960,7 @@ def list_tasks() -> list[str]:
     "The ids of bmi's 40 v1 benchmark tasks."
     return list(BMI_V1_TASKS)
 
-# %% ../nbs/00_sampling.ipynb #66d6f919
+# %% ../nbs/00_sampling.ipynb #2f529da8
 @dataclass(frozen=True)
 class Component:
     "One family with a transform chain, a mixture weight and parameter ranges."
@@ -977,7 +989,7 @@ class Component:
 
     def hashable(self): return (self.family, self.transforms, self.weight, tuple(sorted((k, tuple(v)) for k, v in self.ranges.items())))
 
-# %% ../nbs/00_sampling.ipynb #3bf4ae5e
+# %% ../nbs/00_sampling.ipynb #9216ef7a
 @dataclass
 class MIBatch:
     "A padded batch of datasets with exact MI (nats)."
@@ -1000,7 +1012,7 @@ class MIBatch:
 
 def asdict_shallow(obj): return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
-# %% ../nbs/00_sampling.ipynb #9489b0d1
+# %% ../nbs/00_sampling.ipynb #b7f7192e
 def _randint(lo: int, hi: int, B: int, gen, device):
     return torch.randint(int(lo), int(hi) + 1, (B,), generator=gen, device=device)
 
@@ -1048,7 +1060,7 @@ class MetaDistribution:
     @property
     def component_names(self): return [c.name for c in self.components]
 
-# %% ../nbs/00_sampling.ipynb #9216ef7a
+# %% ../nbs/00_sampling.ipynb #ff6a657d
 def _draw_dims(md: MetaDistribution, comp_idx, gen, device):
     "Base (dim_x, dim_y) per dataset: equal with probability p_equal_dims, always for additive noise, 1-D X for Swiss roll, room for added columns."
     B = len(comp_idx)
@@ -1093,7 +1105,7 @@ def _draw_n(md: MetaDistribution, B: int, gen, device):
     else: n = _randint(*md.n, k, gen, device)
     return n.expand(B) if k == 1 else n
 
-# %% ../nbs/00_sampling.ipynb #b7f7192e
+# %% ../nbs/00_sampling.ipynb #e74c6e97
 def _sample_batch(md: MetaDistribution, batch_size: int, gen, device, n=None, dim_x=None, dim_y=None) -> MIBatch:
     B = int(batch_size)
     if B < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -1154,7 +1166,7 @@ def sample(self: MetaDistribution, batch_size: int, seed: int = 0, index: int = 
     gen = make_generator(seed, 'meta', self.hash, index, device=device)
     return _sample_batch(self, batch_size, gen, torch.device(device), n=n, dim_x=dim_x, dim_y=dim_y)
 
-# %% ../nbs/00_sampling.ipynb #12a0a528
+# %% ../nbs/00_sampling.ipynb #99c7a523
 IMD_FAMILIES = ('normal-dense-base', 'normal-lvm-wiggly', 'normal-dense-halfcube', 'student-dense-base',
                 'student-sparse-base', 'student-sparse-asinh')
 OOMD_FAMILIES = ('normal-dense-wiggly', 'normal-sparse-halfcube', 'normal-sparse-asinh', 'student-sparse-wiggly',
@@ -1169,7 +1181,7 @@ def oomd_spec() -> MetaDistribution:
     "The out-of-meta-distribution test families (reference recipe): never seen in training."
     return MetaDistribution(list(OOMD_FAMILIES), dim_x=(2, 32), n=(10, 500), n_grid=N_GRID, name='oomd')
 
-# %% ../nbs/00_sampling.ipynb #6ad88c29
+# %% ../nbs/00_sampling.ipynb #66896b15
 def _training_components():
     oomd = set(OOMD_FAMILIES)
     comps = [f"{d}-{s}-{t}" for d in ('normal', 'student') for s in ('dense', 'sparse', '2pair', 'lvm')
@@ -1209,21 +1221,26 @@ def calibration_spec() -> MetaDistribution:
     comps = [Component.parse(c, w) for c, w in (('offmix-base', 1.0), ('offmix-rotate', 1.0), ('offmix-rotate-dup', 0.5))]
     return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='offmix')
 
+def labels_spec() -> MetaDistribution:
+    "Binary labels in X against continuous Y (`LabelFamily`), dims 1..8; never in training or calibration."
+    return MetaDistribution([Component.parse('label-base', ranges=dict(mi=(0.05, 4.0)))], dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5,
+                            n=(10, 2000), log_n=True, name='labels')
+
 def heldout_spec() -> MetaDistribution:
     "Our own out-of-meta-distribution families: the held-out channels, plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in HELDOUT_CHANNELS for t in ('base', 'rotate')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='heldout')
 
-# %% ../nbs/00_sampling.ipynb #67a591b3
+# %% ../nbs/00_sampling.ipynb #18867f3f
 SPECS = {'train': training_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
-         'paper-train': paper_training_spec, 'reference-train': reference_training_spec}
+         'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."
     if name not in SPECS: raise ValueError(f"unknown meta-distribution {name!r}; known: {sorted(SPECS)}")
     return SPECS[name]()
 
-# %% ../nbs/00_sampling.ipynb #c24d8a68
+# %% ../nbs/00_sampling.ipynb #7f3a337f
 def _batch_params_to_tasks(md, comp_idx, params_by_comp, dx, dy):
     tasks = []
     for i in range(len(comp_idx)):
@@ -1250,10 +1267,10 @@ def draw_tasks(md: MetaDistribution, count: int, seed: int = 0) -> list:
         if len(idx): params[ci] = (idx, get_family(c.family).draw_params(dx[idx], dy[idx], gen, c.ranges))
     return _batch_params_to_tasks(md, comp, params, dx, dy)
 
-# %% ../nbs/00_sampling.ipynb #16597c7a
+# %% ../nbs/00_sampling.ipynb #a386d1d5
 GRID_SEED = 2025  # root seed of the benchmark grids
 
-# %% ../nbs/00_sampling.ipynb #a386d1d5
+# %% ../nbs/00_sampling.ipynb #75a0d447
 def throughput(md: MetaDistribution, batch_size=4096, n=200, batches=5, device='cpu', seed=0) -> float:
     "Datasets per second drawn from `md` at sample size `n`."
     md.sample(batch_size, seed=seed, index=10**6, device=device, n=n)  # warm-up

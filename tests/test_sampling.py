@@ -152,6 +152,22 @@ def test_calibration_channels_never_train_and_are_not_held_out():
     assert torch.isfinite(b.x).all() and torch.isfinite(b.y).all() and (b.mi > 0).all()
 
 
+def test_label_family_is_held_out_and_its_label_is_right():
+    "The label family (binary X, continuous Y) is in no training or calibration spec, and its exact MI matches a consistent estimate."
+    from mist_nb.sampling import labels_spec
+    from mist_nb.estimate import mixed_knn_mi
+    from mist_nb.evaluate import labels_grid
+    for spec in (training_spec(), paper_training_spec(), calibration_spec()):
+        assert 'label' not in {c.family for c in spec.components}
+    assert {c.family for c in labels_spec().components} == {'label'}
+    g = labels_grid(ns=(20_000,), dims=(1, 2), seeds=(0, 1))
+    for cell in g.cells():
+        x, y = g.sample(cell)
+        truth = g.task(cell[0], cell[2], cell[3]).mutual_information
+        assert set(np.unique(x)) == {-1.0, 1.0}
+        assert abs(mixed_knn_mi(x, (y - y.mean(0)) / y.std(0)) - truth) < 0.02, (cell, truth)
+
+
 def test_benchmark_grids_regenerate_their_tasks():
     "A grid is code plus seeds: the same cell gives the same task and sample, and task JSON round-trips exactly."
     from mist_nb.evaluate import imd_grid, heldout_grid
