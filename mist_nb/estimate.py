@@ -616,7 +616,8 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
     if 'mixed' not in cache: cache['mixed'] = mixed_knn_mi(labels, z)
     est = cache['mixed']
     msg = (f"{side} takes {len(np.unique(labels, axis=0))} values and the other side is continuous: the estimate is the mixed "
-           f"k-NN estimator's (Ross 2014, k = {MIXED_K}, on normal scores of the continuous side), {est:.3f} nats; the network read {mi:.3f}")
+           f"k-NN estimator's (Ross 2014, k = {MIXED_K}, on normal scores of the continuous side), {est:.3f} nats"
+           + (f"; the network read {mi:.3f}" if math.isfinite(mi) else ''))
     if lo is not None:
         if ('mixed', level) not in cache: cache[('mixed', level)] = mixed_interval(labels, z, level, self.seed)
         m_lo, m_hi = cache[('mixed', level)]
@@ -693,6 +694,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',
                         time.perf_counter() - t0, notes)
+    if not interval and discrete_side(x, y) is not None:                          # the mixed estimator sets the point: no network pass
+        mi, _, _ = self._mixed_side(x, y, px, py, math.nan, None, None, level, notes, cache)
+        mi, _, _ = self._entropy_caps(x, y, mi, None, None, level, notes)
+        return MIResult(float(mi), None, None, None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if outs is None: outs = self._outputs(px, py)
     if len(outs) > 1:
         used = sum(len(s) for s in self._subsets(n))
@@ -794,15 +799,17 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
         try:
             prepared.append(self._validated(x, y))
         except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
-    passes = sum(len(self._subsets(len(p[0]))) for p in prepared if not p[5])
+    net = prepared if level is not None else [  # point estimates: a pair with one discrete side needs no network pass (the mixed estimator sets it)
+        p[:5] + (True,) + p[6:] if not p[5] and discrete_side(p[0], p[1]) is not None else p for p in prepared]
+    passes = sum(len(self._subsets(len(p[0]))) for p in net if not p[5])
     show = progress if progress is not None else (passes >= 1000 and sys.stderr.isatty())
     bar = None
     if show:
         from tqdm.auto import tqdm
         bar = tqdm(total=passes, desc='estimate', unit='pass')
-    outs = self._batch_outputs(prepared, chunk, max_pad, bar)
+    outs = self._batch_outputs(net, chunk, max_pad, bar)
     if bar is not None: bar.close()
-    caches = [{'pair': None if p[5] else self._pair_pick(p[0], p[1])} for p in prepared]   # the column-pair checks, batched too
+    caches = [{'pair': None if p[5] else self._pair_pick(p[0], p[1])} for p in net]   # the column-pair checks, batched too
     for i, c in enumerate(caches):
         if c['pair'] is not None: c['pair_worth'] = self._pair_worth(*prepared[i][:2], c['pair'], self._combine(outs[i], level or self.default_level)[0])
     todo = [i for i, c in enumerate(caches) if c['pair'] is not None and c['pair_worth']]
