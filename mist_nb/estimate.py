@@ -20,15 +20,16 @@ from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
-           'MIXED_ROWS_PER_LABEL', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS',
-           'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
-           'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
-           'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi',
-           'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
+           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
+           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair', 'distinct_counts',
+           'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy',
+           'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
+           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
+           'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
+           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -208,6 +209,24 @@ def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 
     return max(0.0, est - half), est + half
 
 # %% ../nbs/04_estimate.ipynb #27971418
+STRATUM_ROWS = 20   # levels of the discrete columns with fewer rows than this are pooled into one stratum
+
+def mixed_columns(x: np.ndarray, y: np.ndarray) -> tuple | None:
+    "(side, discrete-column mask, stratum index per row) when one side mixes discrete and continuous columns and the other has none: a stratum per level of at least STRATUM_ROWS rows (the 29 largest), the rest pooled; None below two strata."
+    dx, dy = is_discrete(x), is_discrete(y)
+    if dx.any() == dy.any(): return None
+    side, a, d = ('x', x, dx) if dx.any() else ('y', y, dy)
+    if d.all(): return None
+    codes = _codes(a[:, d]); counts = np.bincount(codes)
+    if len(counts) * MIXED_ROWS_PER_LABEL > len(a): return None
+    big = np.argsort(-counts, kind='stable')[:DISCRETE_LEVELS - 1]
+    big = big[counts[big] >= STRATUM_ROWS]                                 # at most 29 strata of their own, so the strata are a discrete column
+    stratum = np.where(np.isin(codes, big), codes, -1)                     # -1: the pool of the other levels
+    if 0 < (stratum == -1).sum() < STRATUM_ROWS: stratum[stratum == -1] = int(np.argmax(counts))   # too small a pool joins the largest level
+    stratum = np.unique(stratum, return_inverse=True)[1].reshape(-1)
+    return (side, d, stratum) if stratum.max() >= 1 else None
+
+# %% ../nbs/04_estimate.ipynb #f546cf32
 SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
 
 def resolve_checkpoint(name_or_path=None) -> Path:
@@ -259,7 +278,7 @@ def _is_level(k) -> bool:
     try: return 0 < float(k) < 1
     except (TypeError, ValueError): return False
 
-# %% ../nbs/04_estimate.ipynb #a6e10eec
+# %% ../nbs/04_estimate.ipynb #9a371cff
 N_EDGES = (10, 30, 100, 300, 1000, 2001, 10**9)  # n buckets [10,30), ..., [1000, 2000], and n > 2000 (row subsets)
 D_EDGES = (2, 7, 21, 65)                          # d_x + d_y buckets [2,7), [7,21), [21,64]
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
@@ -303,7 +322,7 @@ def check_taus(taus) -> np.ndarray:
     if not np.isfinite(t).all() or ((t < 0) | (t > 1)).any(): raise ValueError(f"quantile levels must be finite and lie in [0, 1], got {t.tolist()}")
     return t
 
-# %% ../nbs/04_estimate.ipynb #9a371cff
+# %% ../nbs/04_estimate.ipynb #ed4bc449
 @dataclass
 class MIResult:
     "An MI estimate in nats with its interval and context."
@@ -325,7 +344,7 @@ class MIResult:
         nt = f", {len(self.notes)} note{'s' if len(self.notes) > 1 else ''}" if self.notes else ''
         return f"MIResult(mi={self.mi:.4g} nats{iv}, n={self.n}, dims={self.dim_x}x{self.dim_y}, model={self.model!r}{nt})"
 
-# %% ../nbs/04_estimate.ipynb #1b404a4c
+# %% ../nbs/04_estimate.ipynb #0eb8af15
 MAX_ROWS_PER_PASS = 2000   # the largest n in training: larger samples are split into row subsets
 MAX_SUBSETS = 64           # at most this many subsets (128,000 rows); beyond, a random 64 x 2,000 rows are used
 
@@ -359,14 +378,14 @@ class MIST:
         return (f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device}"
                 + ('' if self.pair_check else ', pair check off') + ')')
 
-# %% ../nbs/04_estimate.ipynb #ed4bc449
+# %% ../nbs/04_estimate.ipynb #6f8f458b
 def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
     "Whether column `b` equals `s * a + c` for some s != 0 and c, to float64 rounding (1 - |correlation| below `tol`)."
     za, zb = (a - a.mean()) / a.std(), (b - b.mean()) / b.std()
     r = float(np.mean(za * zb))
     return 1 - abs(r) < tol
 
-# %% ../nbs/04_estimate.ipynb #6f8f458b
+# %% ../nbs/04_estimate.ipynb #96730282
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
@@ -400,7 +419,7 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 
-# %% ../nbs/04_estimate.ipynb #96730282
+# %% ../nbs/04_estimate.ipynb #5793f4a8
 @patch
 def _subsets(self: MIST, n: int) -> list:
     "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
@@ -430,7 +449,7 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-# %% ../nbs/04_estimate.ipynb #5ebd9f54
+# %% ../nbs/04_estimate.ipynb #b27b4a34
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
     from scipy.special import ndtri
@@ -525,7 +544,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
-# %% ../nbs/04_estimate.ipynb #8fc85a08
+# %% ../nbs/04_estimate.ipynb #659731d9
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
 
@@ -559,7 +578,7 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
     return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
 
-# %% ../nbs/04_estimate.ipynb #659731d9
+# %% ../nbs/04_estimate.ipynb #df739492
 @patch
 def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray) -> tuple | None:
     "The column pair (i, j, p) the check evaluates, or None (check off, one column a side, n < PAIR_MIN_ROWS, or p >= PAIR_ALPHA)."
@@ -603,7 +622,7 @@ def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cach
         notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
     return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
 
-# %% ../nbs/04_estimate.ipynb #675d151b
+# %% ../nbs/04_estimate.ipynb #55843ebd
 @patch
 def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
     "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate, inside the union of its half-sample interval and the network's."
@@ -626,7 +645,37 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
     notes.append(msg)
     return est, lo, hi
 
-# %% ../nbs/04_estimate.ipynb #df739492
+# %% ../nbs/04_estimate.ipynb #9808c452
+@patch
+def _chain(self: MIST, x, y, mc: tuple, level: float, interval: bool, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi) by the chain rule I(D, C; B) = I(D; B) + sum_d p(d) I(C; B | D = d) over the strata of `mixed_columns` (`mc`)."
+    side, d, stratum = mc
+    a, b = (x, y) if side == 'x' else (y, x)
+    n, k = len(a), int(stratum.max()) + 1
+    cache = cache.setdefault('chain', {'first': {}, 'strata': [{} for _ in range(k)]})
+    first = self._result(stratum[:, None].astype(np.float64), b, level, cache=cache['first'], interval=interval, chain=False)
+    parts, sub = [(1.0, first.mi, first.lower, first.upper)], []
+    for s in range(k):
+        idx = np.flatnonzero(stratum == s)
+        keep_a = np.flatnonzero(np.ptp(a[idx], axis=0) > 0); keep_b = np.flatnonzero(np.ptp(b[idx], axis=0) > 0)
+        w = len(idx) / n
+        if not len(keep_a) or not len(keep_b):                                 # a side constant in the stratum: no information
+            parts.append((w, 0.0, 0.0 if first.lower is not None else None, 0.0 if first.lower is not None else None)); continue
+        r = self._result(a[np.ix_(idx, keep_a)], b[np.ix_(idx, keep_b)], level, cache=cache['strata'][s], interval=interval, chain=False)
+        parts.append((w, r.mi, r.lower, r.upper))
+        sub += [f"stratum {s} ({len(idx)} rows): {m}" for m in r.notes]
+    mi = sum(w * m for w, m, _, _ in parts)
+    lo = hi = None
+    if first.lower is not None:
+        lo, hi = sum(w * l for w, _, l, _ in parts), sum(w * u for w, _, _, u in parts)
+    names = ', '.join(f"{side}[:, {j}]" for j in np.flatnonzero(d))
+    notes.append(f"{names} {'is' if d.sum() == 1 else 'are'} discrete beside continuous columns: I(X;Y) = I(D;B) + sum_d p(d) I(C;B | D=d) "
+                 f"over {k} strata of D (the chain rule; levels under {STRATUM_ROWS} rows pooled): the first term {first.mi:.3f} nats by the "
+                 f"mixed k-NN estimator, the rest by {self.name} on each stratum's rows" + ("; the interval adds the parts' ends" if lo is not None else ''))
+    notes += sub[:12] + ([f"... and {len(sub) - 12} more notes from the strata"] if len(sub) > 12 else [])
+    return float(mi), lo, hi
+
+# %% ../nbs/04_estimate.ipynb #264b1500
 @patch
 def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list) -> tuple:
     "(mi, lo, hi) capped by H of each fully discrete side with at most n/5 distinct rows (I(X;Y) <= H), with a note when a cap binds."
@@ -672,8 +721,8 @@ def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, 
 
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
-            interval: bool = True) -> MIResult:
-    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only)."
+            interval: bool = True, chain: bool = True) -> MIResult:
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain=False`: no chain rule over strata)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
@@ -694,6 +743,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',
                         time.perf_counter() - t0, notes)
+    if chain and (mc := mixed_columns(x, y)) is not None:                         # discrete beside continuous columns: strata
+        notes = [m for m in notes if 'MIST was trained on continuous data' not in m]   # the strata see continuous data
+        mi, lo, hi = self._chain(x, y, mc, level, interval, notes, cache)
+        return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if not interval and discrete_side(x, y) is not None:                          # the mixed estimator sets the point: no network pass
         mi, _, _ = self._mixed_side(x, y, px, py, math.nan, None, None, level, notes, cache)
         mi, _, _ = self._entropy_caps(x, y, mi, None, None, level, notes)
@@ -740,7 +793,8 @@ def estimate_levels(self: MIST, x, y, levels: Sequence[float]) -> list:
     "One `MIResult` per nominal level from a single pass of the network (what a benchmark records)."
     levels = [check_level(L) for L in levels]
     prep = self._validated(x, y)                                          # validated and prepared once for every level
-    outs, cache = (None if prep[5] else self._outputs(prep[3], prep[4])), {}   # cache: one set of permutation medians for all levels
+    no_pass = prep[5] or mixed_columns(prep[0], prep[1]) is not None     # plug-in or strata: no pass on the whole sample
+    outs, cache = (None if no_pass else self._outputs(prep[3], prep[4])), {}   # cache: one set of permutation medians for all levels
     return [self._result(x, y, L, outs, prep, cache) for L in levels]
 
 @patch
@@ -766,7 +820,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #a029fc39
+# %% ../nbs/04_estimate.ipynb #04f07826
 @patch
 @torch.no_grad()
 def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
@@ -799,8 +853,8 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
         try:
             prepared.append(self._validated(x, y))
         except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
-    net = prepared if level is not None else [  # point estimates: a pair with one discrete side needs no network pass (the mixed estimator sets it)
-        p[:5] + (True,) + p[6:] if not p[5] and discrete_side(p[0], p[1]) is not None else p for p in prepared]
+    skip = lambda p: mixed_columns(p[0], p[1]) is not None or (level is None and discrete_side(p[0], p[1]) is not None)
+    net = [p[:5] + (True,) + p[6:] if not p[5] and skip(p) else p for p in prepared]   # strata, or a point set by the mixed estimator: no pass
     passes = sum(len(self._subsets(len(p[0]))) for p in net if not p[5])
     show = progress if progress is not None else (passes >= 1000 and sys.stderr.isatty())
     bar = None
@@ -821,7 +875,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #06052e2b
+# %% ../nbs/04_estimate.ipynb #ac09568e
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -856,7 +910,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #3c714101
+# %% ../nbs/04_estimate.ipynb #38ab3c91
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -865,7 +919,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #587bf1b9
+# %% ../nbs/04_estimate.ipynb #6d0a84f7
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -875,7 +929,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #38ab3c91
+# %% ../nbs/04_estimate.ipynb #486121a6
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
@@ -935,7 +989,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #6d0a84f7
+# %% ../nbs/04_estimate.ipynb #32e61250
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)

@@ -26,12 +26,12 @@ from .core import file_sha256, git_revision, hardware, atomic_write_text, patch
 # %% auto #0
 __all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'BROAD_FAMILIES', 'N_RANGES',
            'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE', 'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'Grid', 'imd_grid',
-           'oomd_grid', 'bmi_grid', 'heldout_grid', 'labels_grid', 'gaussian_task_id', 'highmi_grid',
-           'independence_grid', 'broad_grid', 'n_range_label', 'RidgeFallback', 'has_quantiles', 'run_estimator',
-           'weights_sha256', 'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress',
-           'single_thread', 'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results',
-           'load_results', 'reuse_cells', 'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'width',
-           'monitor_grids', 'model_scores']
+           'oomd_grid', 'bmi_grid', 'heldout_grid', 'labels_grid', 'mixed_columns_grid', 'gaussian_task_id',
+           'highmi_grid', 'independence_grid', 'broad_grid', 'n_range_label', 'RidgeFallback', 'has_quantiles',
+           'run_estimator', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records',
+           'open_progress', 'single_thread', 'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep',
+           'save_results', 'load_results', 'reuse_cells', 'errors', 'accuracy', 'coverage', 'speed', 'cell_results',
+           'width', 'monitor_grids', 'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
@@ -172,6 +172,10 @@ def heldout_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, 
 def labels_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Binary labels in X against continuous Y (`LabelFamily`, exact MI; never in training or calibration) on a grid of sizes, dims and seeds."
     return Grid('labels', ['label-base'], ns, dims, seeds, seed, name='labels')
+
+def mixed_columns_grid(ns=(50, 100, 500, 2000), dims=(2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
+    "Labels beside continuous columns in X against continuous Y (`MixedColumnsFamily`, exact MI; never in training or calibration)."
+    return Grid('mixed-columns', ['mixed-columns-base'], ns, dims, seeds, seed, name='mixed-columns')
 
 def gaussian_task_id(dim: int, mi: float) -> str:
     "A task id of a Gaussian with `dim` pairs (X_i, Y_i) of equal correlation and total MI `mi` nats."

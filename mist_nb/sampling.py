@@ -22,10 +22,11 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOU
            'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy',
            'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'Channel', 'get_channel',
            'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
-           'ChannelFamily', 'LabelFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task',
-           'get_task', 'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec',
-           'oomd_spec', 'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec',
-           'labels_spec', 'heldout_spec', 'get_spec', 'draw_tasks', 'throughput']
+           'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'Transform', 'get_transform', 'sample_components',
+           'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch', 'asdict_shallow',
+           'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec', 'paper_training_spec',
+           'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec', 'heldout_spec', 'get_spec',
+           'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -656,7 +657,37 @@ class LabelFamily(ChannelFamily):
 
 FAMILIES['label'] = LabelFamily('label', ('step',))
 
-# %% ../nbs/00_sampling.ipynb #fe743a01
+# %% ../nbs/00_sampling.ipynb #70a48af9
+@dataclass(frozen=True)
+class MixedColumnsFamily(ChannelFamily):
+    "Channels side by side, the first a `step` channel, each step channel's X column replaced by its sign, and a continuous X column always free; MI = the channels' (exact)."
+    @property
+    def min_dim_x(self) -> int: return 2
+
+    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
+        "As `ChannelFamily` with at most dim_x - 1 channels; the first slot becomes a step channel carrying that slot's MI (up to ln 2)."
+        p = ChannelFamily.draw_params(self, dim_x - 1, dim_y, gen, ranges)
+        step = self.kinds.index('step')
+        first = torch.zeros(len(dim_x), dtype=torch.float64, device=dim_x.device)
+        for k, name in enumerate(self.kinds):
+            sel = p['kind'][:, 0] == k
+            if bool(sel.any()): first[sel] = channel_mi(name, p['theta'][sel, 0])
+        p['kind'][:, 0], p['theta'][:, 0] = step, channel_tau('step', first)
+        return p
+
+    def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
+        "Samples (B, n, Dx+Dy) float32 with the step channels' X columns in {-1, 1}, and exact MI (B,) float64."
+        xy, mi = ChannelFamily.draw(self, params, dim_x, dim_y, n, Dx, Dy, gen)
+        c, kind, _ = self._per_slot(params, xy.device)
+        signed = (kind == self.kinds.index('step')) & (torch.arange(kind.shape[1], device=xy.device)[None] < c[:, None])
+        cols = torch.zeros(len(c), Dx, dtype=torch.bool, device=xy.device)
+        cols[:, :min(Dx, kind.shape[1])] = signed[:, :Dx]
+        xy[..., :Dx] = torch.where(cols[:, None], torch.where(xy[..., :Dx] > 0, 1.0, -1.0), xy[..., :Dx])
+        return xy, mi
+
+FAMILIES['mixed-columns'] = MixedColumnsFamily('mixed-columns', ('step', 'gauss', 'parabola'))
+
+# %% ../nbs/00_sampling.ipynb #22ce88d3
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
 def _halfcube(x): return x * x.abs().sqrt()
 def _asinh(x):
@@ -683,7 +714,7 @@ BIMODAL_X, BIMODAL_Y = ((0.3, 0.7), (0.0, 5.0)), ((0.5, 0.5), (-1.0, 3.0))
 def _bimodal_x(x): return _bisect_icdf(_normal_cdf(x.double()), *BIMODAL_X).to(x.dtype)
 def _bimodal_y(x): return _bisect_icdf(_normal_cdf(x.double()), *BIMODAL_Y).to(x.dtype)
 
-# %% ../nbs/00_sampling.ipynb #df4b1281
+# %% ../nbs/00_sampling.ipynb #03cdbfbc
 def _rotate_plane(v, i: int, j: int, speed):
     "Rotate coordinates (i, j) of rows of `v` (b, n, d) by angle speed * |v|^2 (bmi's spiral)."
     theta = speed[:, None] * (v * v).sum(-1)
@@ -706,7 +737,7 @@ def _spiral_side(v, dims, plane_for):
 def _spiral_plane_x(d): return (0, 1) if d >= 2 else None
 def _spiral_plane_y(d): return (1, 2) if d >= 3 else (0, 1) if d == 2 else None
 
-# %% ../nbs/00_sampling.ipynb #22ce88d3
+# %% ../nbs/00_sampling.ipynb #666f5c3a
 def _random_orthogonal(dims, D: int, gen):
     "Haar-random orthogonal matrices (B, D, D) float64 acting on the first `dims` coordinates (identity on padding)."
     B, dev = len(dims), dims.device
@@ -749,7 +780,7 @@ def _dup_columns(xy, dim_x, dim_y, Dx: int, gen):
     out[b, :, Dx + dim_y] = c
     return out, dim_x + 1, dim_y + 1
 
-# %% ../nbs/00_sampling.ipynb #03cdbfbc
+# %% ../nbs/00_sampling.ipynb #4ce97e91
 @dataclass(frozen=True)
 class Transform:
     "An injective map applied to X and to Y separately (or an MI-preserving extension of a side); keeps I(X;Y)."
@@ -795,7 +826,7 @@ def get_transform(name: str) -> Transform:
     if name not in TRANSFORMS: raise ValueError(f"unknown transform {name!r}; known: {sorted(TRANSFORMS)}")
     return TRANSFORMS[name]
 
-# %% ../nbs/00_sampling.ipynb #ab3c8d39
+# %% ../nbs/00_sampling.ipynb #8d6c00cf
 def _check_dims(dim_x, dim_y, max_dim=None):
     for nm, d in (('dim_x', dim_x), ('dim_y', dim_y)):
         if int(d) < 1: raise ValueError(f"{nm} must be at least 1, got {d}")
@@ -813,7 +844,7 @@ def _zero_padding(xy, dim_x, dim_y, Dx, Dy):
     mx, my = column_masks(dim_x, dim_y, Dx, Dy)
     return xy * torch.cat([mx, my], 1)[:, None, :].to(xy.dtype)
 
-# %% ../nbs/00_sampling.ipynb #2d64a5a5
+# %% ../nbs/00_sampling.ipynb #93d4ed35
 def sample_components(family, params: dict, transforms: Sequence[str], dim_x, dim_y, n: int,
                       Dx: int, Dy: int, gen):
     "Padded samples (B, n, Dx+Dy), output dims and exact MI (float64) for one family and transform chain."
@@ -830,7 +861,7 @@ def chain_extra(transforms) -> tuple:
     ex = [get_transform(t).extra for t in transforms]
     return sum(e[0] for e in ex), sum(e[1] for e in ex)
 
-# %% ../nbs/00_sampling.ipynb #3c377c98
+# %% ../nbs/00_sampling.ipynb #5b7d7a69
 class Task:
     "A distribution with fixed parameters and exact MI, following bmi's task protocol."
     def __init__(self, family: str, dim_x: int, dim_y: int, params: dict | None = None,
@@ -898,7 +929,7 @@ def _fmt(v):
     if isinstance(v, list): return '[' + ','.join(_fmt(u) for u in v) + ']'
     return f"{v:g}"
 
-# %% ../nbs/00_sampling.ipynb #5b7d7a69
+# %% ../nbs/00_sampling.ipynb #96c5f960
 BMI_V1_TASKS = (
     '1v1-normal-0.75', 'normal_cdf-1v1-normal-0.75', '1v1-additive-0.1', '1v1-additive-0.75', '1v1-bimodal-0.75',
     'wiggly-1v1-normal-0.75', 'half_cube-1v1-normal-0.75', 'student-identity-1-1-1', 'asinh-student-identity-1-1-1',
@@ -930,7 +961,7 @@ _BASES = [
      lambda dx, dy, v, k, s: ('student-sparse', int(dx), int(dy), dict(dof=float(v), n_interacting=int(k), strength=float(s)), ())),
 ]
 
-# %% ../nbs/00_sampling.ipynb #7985f21a
+# %% ../nbs/00_sampling.ipynb #66d6f919
 _BMI_NAMES = {'normal': 'Bivariate normal 1 × 1', 'additive': 'Uniform 1 × 1 (additive noise={})', 'bimodal': 'Bimodal 1 × 1'}
 
 def _parse_task_id(task_id: str):
@@ -960,7 +991,7 @@ def list_tasks() -> list[str]:
     "The ids of bmi's 40 v1 benchmark tasks."
     return list(BMI_V1_TASKS)
 
-# %% ../nbs/00_sampling.ipynb #2f529da8
+# %% ../nbs/00_sampling.ipynb #ded6e6c1
 @dataclass(frozen=True)
 class Component:
     "One family with a transform chain, a mixture weight and parameter ranges."
@@ -989,7 +1020,7 @@ class Component:
 
     def hashable(self): return (self.family, self.transforms, self.weight, tuple(sorted((k, tuple(v)) for k, v in self.ranges.items())))
 
-# %% ../nbs/00_sampling.ipynb #9216ef7a
+# %% ../nbs/00_sampling.ipynb #ff6a657d
 @dataclass
 class MIBatch:
     "A padded batch of datasets with exact MI (nats)."
@@ -1012,7 +1043,7 @@ class MIBatch:
 
 def asdict_shallow(obj): return {f: getattr(obj, f) for f in obj.__dataclass_fields__}
 
-# %% ../nbs/00_sampling.ipynb #b7f7192e
+# %% ../nbs/00_sampling.ipynb #e74c6e97
 def _randint(lo: int, hi: int, B: int, gen, device):
     return torch.randint(int(lo), int(hi) + 1, (B,), generator=gen, device=device)
 
@@ -1060,7 +1091,7 @@ class MetaDistribution:
     @property
     def component_names(self): return [c.name for c in self.components]
 
-# %% ../nbs/00_sampling.ipynb #ff6a657d
+# %% ../nbs/00_sampling.ipynb #12a0a528
 def _draw_dims(md: MetaDistribution, comp_idx, gen, device):
     "Base (dim_x, dim_y) per dataset: equal with probability p_equal_dims, always for additive noise, 1-D X for Swiss roll, room for added columns."
     B = len(comp_idx)
@@ -1105,7 +1136,7 @@ def _draw_n(md: MetaDistribution, B: int, gen, device):
     else: n = _randint(*md.n, k, gen, device)
     return n.expand(B) if k == 1 else n
 
-# %% ../nbs/00_sampling.ipynb #e74c6e97
+# %% ../nbs/00_sampling.ipynb #ac0cac9c
 def _sample_batch(md: MetaDistribution, batch_size: int, gen, device, n=None, dim_x=None, dim_y=None) -> MIBatch:
     B = int(batch_size)
     if B < 1: raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -1166,7 +1197,7 @@ def sample(self: MetaDistribution, batch_size: int, seed: int = 0, index: int = 
     gen = make_generator(seed, 'meta', self.hash, index, device=device)
     return _sample_batch(self, batch_size, gen, torch.device(device), n=n, dim_x=dim_x, dim_y=dim_y)
 
-# %% ../nbs/00_sampling.ipynb #99c7a523
+# %% ../nbs/00_sampling.ipynb #c57f64a1
 IMD_FAMILIES = ('normal-dense-base', 'normal-lvm-wiggly', 'normal-dense-halfcube', 'student-dense-base',
                 'student-sparse-base', 'student-sparse-asinh')
 OOMD_FAMILIES = ('normal-dense-wiggly', 'normal-sparse-halfcube', 'normal-sparse-asinh', 'student-sparse-wiggly',
@@ -1181,7 +1212,7 @@ def oomd_spec() -> MetaDistribution:
     "The out-of-meta-distribution test families (reference recipe): never seen in training."
     return MetaDistribution(list(OOMD_FAMILIES), dim_x=(2, 32), n=(10, 500), n_grid=N_GRID, name='oomd')
 
-# %% ../nbs/00_sampling.ipynb #66896b15
+# %% ../nbs/00_sampling.ipynb #47d95037
 def _training_components():
     oomd = set(OOMD_FAMILIES)
     comps = [f"{d}-{s}-{t}" for d in ('normal', 'student') for s in ('dense', 'sparse', '2pair', 'lvm')
@@ -1226,21 +1257,27 @@ def labels_spec() -> MetaDistribution:
     return MetaDistribution([Component.parse('label-base', ranges=dict(mi=(0.05, 4.0)))], dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5,
                             n=(10, 2000), log_n=True, name='labels')
 
+def mixed_columns_spec() -> MetaDistribution:
+    "Labels and continuous columns in X against continuous Y (`MixedColumnsFamily`), dims 2..8 by 1..8; never in training or calibration."
+    return MetaDistribution([Component.parse('mixed-columns-base', ranges=dict(mi=(0.05, 4.0)))], dim_x=(2, 8), dim_y=(1, 8),
+                            p_equal_dims=0.5, n=(10, 2000), log_n=True, name='mixed-columns')
+
 def heldout_spec() -> MetaDistribution:
     "Our own out-of-meta-distribution families: the held-out channels, plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in HELDOUT_CHANNELS for t in ('base', 'rotate')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='heldout')
 
-# %% ../nbs/00_sampling.ipynb #18867f3f
+# %% ../nbs/00_sampling.ipynb #16597c7a
 SPECS = {'train': training_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
-         'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec}
+         'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
+         'mixed-columns': mixed_columns_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."
     if name not in SPECS: raise ValueError(f"unknown meta-distribution {name!r}; known: {sorted(SPECS)}")
     return SPECS[name]()
 
-# %% ../nbs/00_sampling.ipynb #7f3a337f
+# %% ../nbs/00_sampling.ipynb #a59b2cf0
 def _batch_params_to_tasks(md, comp_idx, params_by_comp, dx, dy):
     tasks = []
     for i in range(len(comp_idx)):
@@ -1267,10 +1304,10 @@ def draw_tasks(md: MetaDistribution, count: int, seed: int = 0) -> list:
         if len(idx): params[ci] = (idx, get_family(c.family).draw_params(dx[idx], dy[idx], gen, c.ranges))
     return _batch_params_to_tasks(md, comp, params, dx, dy)
 
-# %% ../nbs/00_sampling.ipynb #a386d1d5
+# %% ../nbs/00_sampling.ipynb #75a0d447
 GRID_SEED = 2025  # root seed of the benchmark grids
 
-# %% ../nbs/00_sampling.ipynb #75a0d447
+# %% ../nbs/00_sampling.ipynb #04293342
 def throughput(md: MetaDistribution, batch_size=4096, n=200, batches=5, device='cpu', seed=0) -> float:
     "Datasets per second drawn from `md` at sample size `n`."
     md.sample(batch_size, seed=seed, index=10**6, device=device, n=n)  # warm-up
