@@ -6,7 +6,7 @@ Docs: https://mist-nb.github.io/mist-nb/estimate.html.md"""
 
 # %% ../nbs/04_estimate.ipynb #e576196e
 from __future__ import annotations
-import json, math, sys, time, warnings
+import json, math, re, sys, time, warnings
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 from typing import Sequence
@@ -24,7 +24,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
            'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair', 'distinct_counts',
            'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy',
-           'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'mixed_columns',
+           'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
            'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
            'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
            'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
@@ -211,12 +211,8 @@ def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 
 # %% ../nbs/04_estimate.ipynb #27971418
 STRATUM_ROWS = 20   # levels of the discrete columns with fewer rows than this are pooled into one stratum
 
-def mixed_columns(x: np.ndarray, y: np.ndarray) -> tuple | None:
-    "(side, discrete-column mask, stratum index per row) when one side mixes discrete and continuous columns and the other has none: a stratum per level of at least STRATUM_ROWS rows (the 29 largest), the rest pooled; None below two strata."
-    dx, dy = is_discrete(x), is_discrete(y)
-    if dx.any() == dy.any(): return None
-    side, a, d = ('x', x, dx) if dx.any() else ('y', y, dy)
-    if d.all(): return None
+def strata_of(a: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    "Stratum index per row of `a` by its discrete columns `d`: one per level of at least STRATUM_ROWS rows (the 29 largest), the rest pooled; None below two strata or 10 rows per level."
     codes = _codes(a[:, d]); counts = np.bincount(codes)
     if len(counts) * MIXED_ROWS_PER_LABEL > len(a): return None
     big = np.argsort(-counts, kind='stable')[:DISCRETE_LEVELS - 1]
@@ -224,7 +220,15 @@ def mixed_columns(x: np.ndarray, y: np.ndarray) -> tuple | None:
     stratum = np.where(np.isin(codes, big), codes, -1)                     # -1: the pool of the other levels
     if 0 < (stratum == -1).sum() < STRATUM_ROWS: stratum[stratum == -1] = int(np.argmax(counts))   # too small a pool joins the largest level
     stratum = np.unique(stratum, return_inverse=True)[1].reshape(-1)
-    return (side, d, stratum) if stratum.max() >= 1 else None
+    return stratum if stratum.max() >= 1 else None
+
+def mixed_columns(x: np.ndarray, y: np.ndarray) -> list:
+    "[(side, discrete-column mask, strata)] for each side that mixes discrete and continuous columns while the other side is not fully discrete (both, when both mix)."
+    dx, dy = is_discrete(x), is_discrete(y)
+    out = []
+    for side, a, d, other in (('x', x, dx, dy), ('y', y, dy, dx)):
+        if d.any() and not d.all() and not other.all() and (st := strata_of(a, d)) is not None: out.append((side, d, st))
+    return out
 
 # %% ../nbs/04_estimate.ipynb #f546cf32
 SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
@@ -647,13 +651,13 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
 
 # %% ../nbs/04_estimate.ipynb #9808c452
 @patch
-def _chain(self: MIST, x, y, mc: tuple, level: float, interval: bool, notes: list, cache: dict) -> tuple:
-    "(mi, lo, hi) by the chain rule I(D, C; B) = I(D; B) + sum_d p(d) I(C; B | D = d) over the strata of `mixed_columns` (`mc`)."
-    side, d, stratum = mc
+def _chain_side(self: MIST, x, y, option: tuple, level: float, interval: bool, notes: list, cache: dict, depth: int) -> tuple:
+    "(mi, lo, hi) by the chain rule I(D, C; B) = I(D; B) + sum_d p(d) I(C; B | D = d) over the strata of one `mixed_columns` option."
+    side, d, stratum = option
     a, b = (x, y) if side == 'x' else (y, x)
     n, k = len(a), int(stratum.max()) + 1
-    cache = cache.setdefault('chain', {'first': {}, 'strata': [{} for _ in range(k)]})
-    first = self._result(stratum[:, None].astype(np.float64), b, level, cache=cache['first'], interval=interval, chain=False)
+    cache = cache.setdefault(('chain', side), {'first': {}, 'strata': [{} for _ in range(k)]})
+    first = self._result(stratum[:, None].astype(np.float64), b, level, cache=cache['first'], interval=interval, chain=0)
     parts, sub = [(1.0, first.mi, first.lower, first.upper)], []
     for s in range(k):
         idx = np.flatnonzero(stratum == s)
@@ -661,9 +665,10 @@ def _chain(self: MIST, x, y, mc: tuple, level: float, interval: bool, notes: lis
         w = len(idx) / n
         if not len(keep_a) or not len(keep_b):                                 # a side constant in the stratum: no information
             parts.append((w, 0.0, 0.0 if first.lower is not None else None, 0.0 if first.lower is not None else None)); continue
-        r = self._result(a[np.ix_(idx, keep_a)], b[np.ix_(idx, keep_b)], level, cache=cache['strata'][s], interval=interval, chain=False)
+        r = self._result(a[np.ix_(idx, keep_a)], b[np.ix_(idx, keep_b)], level, cache=cache['strata'][s], interval=interval, chain=depth - 1)
         parts.append((w, r.mi, r.lower, r.upper))
-        sub += [f"stratum {s} ({len(idx)} rows): {m}" for m in r.notes]
+        swap = (lambda m: m) if side == 'x' else (lambda m: re.sub(r'\b([xy])\[', lambda g: 'yx'['xy'.index(g[1])] + '[', m))   # a = y: name sides as the user does
+        sub += [f"stratum {s} of {side} ({len(idx)} rows, its constant columns dropped): {swap(m)}" for m in r.notes]
     mi = sum(w * m for w, m, _, _ in parts)
     lo = hi = None
     if first.lower is not None:
@@ -674,6 +679,17 @@ def _chain(self: MIST, x, y, mc: tuple, level: float, interval: bool, notes: lis
                  f"mixed k-NN estimator, the rest by {self.name} on each stratum's rows" + ("; the interval adds the parts' ends" if lo is not None else ''))
     notes += sub[:12] + ([f"... and {len(sub) - 12} more notes from the strata"] if len(sub) > 12 else [])
     return float(mi), lo, hi
+
+@patch
+def _chain(self: MIST, x, y, options: list, level: float, interval: bool, notes: list, cache: dict, depth: int) -> tuple:
+    "(mi, lo, hi) of the chain rule over each `mixed_columns` option: with two (both sides mix), the mean estimate inside the hull of both intervals."
+    res = [self._chain_side(x, y, o, level, interval, notes, cache, depth) for o in options]
+    if len(res) == 1: return res[0]
+    notes.append("both sides mix discrete and continuous columns: the estimate averages the decompositions over X's and Y's strata "
+                 f"({res[0][0]:.3f} and {res[1][0]:.3f} nats)" + ("; the interval spans both" if res[0][1] is not None else ''))
+    mi = (res[0][0] + res[1][0]) / 2
+    if res[0][1] is None: return mi, None, None
+    return mi, min(r[1] for r in res), max(r[2] for r in res)
 
 # %% ../nbs/04_estimate.ipynb #264b1500
 @patch
@@ -721,8 +737,8 @@ def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, 
 
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
-            interval: bool = True, chain: bool = True) -> MIResult:
-    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain=False`: no chain rule over strata)."
+            interval: bool = True, chain: int = 2) -> MIResult:
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
@@ -743,9 +759,9 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',
                         time.perf_counter() - t0, notes)
-    if chain and (mc := mixed_columns(x, y)) is not None:                         # discrete beside continuous columns: strata
+    if chain > 0 and (mc := mixed_columns(x, y)):                                 # discrete beside continuous columns: strata
         notes = [m for m in notes if 'MIST was trained on continuous data' not in m]   # the strata see continuous data
-        mi, lo, hi = self._chain(x, y, mc, level, interval, notes, cache)
+        mi, lo, hi = self._chain(x, y, mc, level, interval, notes, cache, chain)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if not interval and discrete_side(x, y) is not None:                          # the mixed estimator sets the point: no network pass
         mi, _, _ = self._mixed_side(x, y, px, py, math.nan, None, None, level, notes, cache)
@@ -793,7 +809,7 @@ def estimate_levels(self: MIST, x, y, levels: Sequence[float]) -> list:
     "One `MIResult` per nominal level from a single pass of the network (what a benchmark records)."
     levels = [check_level(L) for L in levels]
     prep = self._validated(x, y)                                          # validated and prepared once for every level
-    no_pass = prep[5] or mixed_columns(prep[0], prep[1]) is not None     # plug-in or strata: no pass on the whole sample
+    no_pass = prep[5] or bool(mixed_columns(prep[0], prep[1]))          # plug-in or strata: no pass on the whole sample
     outs, cache = (None if no_pass else self._outputs(prep[3], prep[4])), {}   # cache: one set of permutation medians for all levels
     return [self._result(x, y, L, outs, prep, cache) for L in levels]
 
@@ -853,7 +869,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
         try:
             prepared.append(self._validated(x, y))
         except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
-    skip = lambda p: mixed_columns(p[0], p[1]) is not None or (level is None and discrete_side(p[0], p[1]) is not None)
+    skip = lambda p: bool(mixed_columns(p[0], p[1])) or (level is None and discrete_side(p[0], p[1]) is not None)
     net = [p[:5] + (True,) + p[6:] if not p[5] and skip(p) else p for p in prepared]   # strata, or a point set by the mixed estimator: no pass
     passes = sum(len(self._subsets(len(p[0]))) for p in net if not p[5])
     show = progress if progress is not None else (passes >= 1000 and sys.stderr.isatty())
@@ -989,7 +1005,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #32e61250
+# %% ../nbs/04_estimate.ipynb #e6ed25f5
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)
