@@ -174,8 +174,8 @@ def labels_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed
     return Grid('labels', ['label-base'], ns, dims, seeds, seed, name='labels')
 
 def mixed_columns_grid(ns=(50, 100, 500, 2000), dims=(2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
-    "Labels beside continuous columns in X against continuous Y (`MixedColumnsFamily`, exact MI; never in training or calibration)."
-    return Grid('mixed-columns', ['mixed-columns-base'], ns, dims, seeds, seed, name='mixed-columns')
+    "Labels beside continuous columns in X, and in both sides (`MixedColumnsFamily`, exact MI; never in training or calibration)."
+    return Grid('mixed-columns', ['mixed-columns-base', 'mixed-both-base'], ns, dims, seeds, seed, name='mixed-columns')
 
 def gaussian_task_id(dim: int, mi: float) -> str:
     "A task id of a Gaussian with `dim` pairs (X_i, Y_i) of equal correlation and total MI `mi` nats."

@@ -660,32 +660,48 @@ FAMILIES['label'] = LabelFamily('label', ('step',))
 # %% ../nbs/00_sampling.ipynb #70a48af9
 @dataclass(frozen=True)
 class MixedColumnsFamily(ChannelFamily):
-    "Channels side by side, the first a `step` channel, each step channel's X column replaced by its sign, and a continuous X column always free; MI = the channels' (exact)."
+    "Channels side by side, the first a `step` channel, each step channel's input replaced by its sign, and a continuous X column always free; MI = the channels' (exact)."
+    p_flip: float = 0.0    # probability that a later step channel is turned around: its label in Y, its continuous output in X
+
     @property
     def min_dim_x(self) -> int: return 2
 
     def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
-        "As `ChannelFamily` with at most dim_x - 1 channels; the first slot becomes a step channel carrying that slot's MI (up to ln 2)."
+        "As `ChannelFamily` with at most dim_x - 1 channels; slot 0 (and with `p_flip`, a turned slot 1) becomes a step channel carrying that slot's MI (up to ln 2)."
         p = ChannelFamily.draw_params(self, dim_x - 1, dim_y, gen, ranges)
         step = self.kinds.index('step')
-        first = torch.zeros(len(dim_x), dtype=torch.float64, device=dim_x.device)
-        for k, name in enumerate(self.kinds):
-            sel = p['kind'][:, 0] == k
-            if bool(sel.any()): first[sel] = channel_mi(name, p['theta'][sel, 0])
-        p['kind'][:, 0], p['theta'][:, 0] = step, channel_tau('step', first)
+        flip = torch.zeros(p['kind'].shape, dtype=torch.float64, device=dim_x.device)
+        slots = (0,)
+        if self.p_flip > 0:                          # no draw at p_flip = 0, so `mixed-columns` keeps its stream
+            flip = (torch.rand(p['kind'].shape, generator=gen, device=dim_x.device, dtype=torch.float64) < self.p_flip).double()
+            two = torch.minimum(dim_x - 1, dim_y) >= 2                 # room for a second channel: a turned step channel there
+            p['channels'] = torch.where(two & (p['channels'] < 2), 2, p['channels'])
+            flip[:, 0], flip[:, 1], slots = 0, two.double(), (0, 1)
+        for j in slots:                              # the slot's MI (0 where the slot was inactive) carried by a step channel
+            mi = torch.zeros(len(dim_x), dtype=torch.float64, device=dim_x.device)
+            for k, name in enumerate(self.kinds):
+                sel = (p['kind'][:, j] == k) & (p['channels'] > j)
+                if bool(sel.any()): mi[sel] = channel_mi(name, p['theta'][sel, j])
+            p['kind'][:, j], p['theta'][:, j] = step, channel_tau('step', mi)
+        p['flip'] = flip
         return p
 
     def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
-        "Samples (B, n, Dx+Dy) float32 with the step channels' X columns in {-1, 1}, and exact MI (B,) float64."
+        "Samples (B, n, Dx+Dy) float32 with each step channel's label in {-1, 1} (in X, or in Y when flipped), and exact MI (B,) float64."
         xy, mi = ChannelFamily.draw(self, params, dim_x, dim_y, n, Dx, Dy, gen)
         c, kind, _ = self._per_slot(params, xy.device)
-        signed = (kind == self.kinds.index('step')) & (torch.arange(kind.shape[1], device=xy.device)[None] < c[:, None])
-        cols = torch.zeros(len(c), Dx, dtype=torch.bool, device=xy.device)
-        cols[:, :min(Dx, kind.shape[1])] = signed[:, :Dx]
-        xy[..., :Dx] = torch.where(cols[:, None], torch.where(xy[..., :Dx] > 0, 1.0, -1.0), xy[..., :Dx])
+        flip = torch.as_tensor(params['flip'], device=xy.device).reshape(kind.shape) > 0
+        step = (kind == self.kinds.index('step')) & (torch.arange(kind.shape[1], device=xy.device)[None] < c[:, None])
+        sign = lambda v: torch.where(v > 0, 1.0, -1.0)
+        for j in range(int(c.max())):
+            keep, turn = step[:, j] & ~flip[:, j], step[:, j] & flip[:, j]
+            xy[keep, :, j] = sign(xy[keep, :, j])
+            xj = xy[turn, :, j].clone()
+            xy[turn, :, j], xy[turn, :, Dx + j] = xy[turn, :, Dx + j], sign(xj)
         return xy, mi
 
 FAMILIES['mixed-columns'] = MixedColumnsFamily('mixed-columns', ('step', 'gauss', 'parabola'))
+FAMILIES['mixed-both'] = MixedColumnsFamily('mixed-both', ('step', 'gauss', 'parabola'), p_flip=0.5)
 
 # %% ../nbs/00_sampling.ipynb #22ce88d3
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
@@ -1258,8 +1274,8 @@ def labels_spec() -> MetaDistribution:
                             n=(10, 2000), log_n=True, name='labels')
 
 def mixed_columns_spec() -> MetaDistribution:
-    "Labels and continuous columns in X against continuous Y (`MixedColumnsFamily`), dims 2..8 by 1..8; never in training or calibration."
-    return MetaDistribution([Component.parse('mixed-columns-base', ranges=dict(mi=(0.05, 4.0)))], dim_x=(2, 8), dim_y=(1, 8),
+    "Labels beside continuous columns in X (and in Y, `mixed-both`) (`MixedColumnsFamily`), dims 2..8 by 1..8; never in training or calibration."
+    return MetaDistribution([Component.parse(f"{f}-base", ranges=dict(mi=(0.05, 4.0))) for f in ('mixed-columns', 'mixed-both')], dim_x=(2, 8), dim_y=(1, 8),
                             p_equal_dims=0.5, n=(10, 2000), log_n=True, name='mixed-columns')
 
 def heldout_spec() -> MetaDistribution:

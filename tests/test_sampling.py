@@ -168,6 +168,24 @@ def test_label_family_is_held_out_and_its_label_is_right():
         assert abs(mixed_knn_mi(x, (y - y.mean(0)) / y.std(0)) - truth) < 0.02, (cell, truth)
 
 
+def test_mixed_column_families_are_held_out_and_their_labels_are_right():
+    "mixed-columns and mixed-both are in no training or calibration spec; a label beside a noise column carries exactly the step channel's MI."
+    from mist_nb.sampling import mixed_columns_spec
+    from mist_nb.estimate import mixed_knn_mi, is_discrete
+    from mist_nb.evaluate import mixed_columns_grid
+    for spec in (training_spec(), paper_training_spec(), calibration_spec()):
+        assert not {'mixed-columns', 'mixed-both'} & {c.family for c in spec.components}
+    assert {c.family for c in mixed_columns_spec().components} == {'mixed-columns', 'mixed-both'}
+    g = mixed_columns_grid(ns=(20_000,), dims=(2,), seeds=(0, 1))
+    for cell in g.cells():
+        x, y = g.sample(cell)
+        truth = g.task(cell[0], cell[2], cell[3]).mutual_information
+        assert is_discrete(x).tolist() == [True, False] and not is_discrete(y).any()
+        assert abs(mixed_knn_mi(x[:, 0], (y - y.mean(0)) / y.std(0)) - truth) < 0.02, (cell, truth)   # x[:, 1] is independent noise
+    x, y = mixed_columns_grid(ns=(500,), dims=(4,), seeds=(0,)).sample(('mixed-both-base', 500, 4, 0))
+    assert is_discrete(x).any() and is_discrete(y).any() and not is_discrete(x).all() and not is_discrete(y).all()
+
+
 def test_benchmark_grids_regenerate_their_tasks():
     "A grid is code plus seeds: the same cell gives the same task and sample, and task JSON round-trips exactly."
     from mist_nb.evaluate import imd_grid, heldout_grid
