@@ -223,11 +223,11 @@ def strata_of(a: np.ndarray, d: np.ndarray) -> np.ndarray | None:
     return stratum if stratum.max() >= 1 else None
 
 def mixed_columns(x: np.ndarray, y: np.ndarray) -> list:
-    "[(side, discrete-column mask, strata)] for each side that mixes discrete and continuous columns while the other side is not fully discrete (both, when both mix)."
+    "[(side, discrete-column mask, strata)] for each side that mixes discrete and continuous columns (both, when both mix), with at least two strata."
     dx, dy = is_discrete(x), is_discrete(y)
     out = []
     for side, a, d, other in (('x', x, dx, dy), ('y', y, dy, dx)):
-        if d.any() and not d.all() and not other.all() and (st := strata_of(a, d)) is not None: out.append((side, d, st))
+        if d.any() and not d.all() and (st := strata_of(a, d)) is not None: out.append((side, d, st))
     return out
 
 # %% ../nbs/04_estimate.ipynb #f546cf32
@@ -676,7 +676,7 @@ def _chain_side(self: MIST, x, y, option: tuple, level: float, interval: bool, n
     names = ', '.join(f"{side}[:, {j}]" for j in np.flatnonzero(d))
     notes.append(f"{names} {'is' if d.sum() == 1 else 'are'} discrete beside continuous columns: I(X;Y) = I(D;B) + sum_d p(d) I(C;B | D=d) "
                  f"over {k} strata of D (the chain rule; levels under {STRATUM_ROWS} rows pooled): the first term {first.mi:.3f} nats by the "
-                 f"mixed k-NN estimator, the rest by {self.name} on each stratum's rows" + ("; the interval adds the parts' ends" if lo is not None else ''))
+                 f"{'plug-in' if first.model == 'plug-in (discrete)' else 'mixed k-NN'} estimator, the rest by {self.name} on each stratum's rows" + ("; the interval adds the parts' ends" if lo is not None else ''))
     notes += sub[:12] + ([f"... and {len(sub) - 12} more notes from the strata"] if len(sub) > 12 else [])
     return float(mi), lo, hi
 
@@ -762,6 +762,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     if chain > 0 and (mc := mixed_columns(x, y)):                                 # discrete beside continuous columns: strata
         notes = [m for m in notes if 'MIST was trained on continuous data' not in m]   # the strata see continuous data
         mi, lo, hi = self._chain(x, y, mc, level, interval, notes, cache, chain)
+        mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes)            # against a label: I(X;Y) <= H(label)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if not interval and discrete_side(x, y) is not None:                          # the mixed estimator sets the point: no network pass
         mi, _, _ = self._mixed_side(x, y, px, py, math.nan, None, None, level, notes, cache)
