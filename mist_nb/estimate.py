@@ -22,14 +22,14 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'CALIBRATION_MIX', 'as_samples', 'check_pair', 'distinct_counts',
-           'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy',
-           'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
-           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'conformal_widths',
-           'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
-           'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'CALIBRATION_MIX', 'as_samples', 'check_pair',
+           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
+           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
+           'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -735,6 +735,26 @@ def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, 
                  f"independence at {a:.3g} (p = {p:.3f}), so the lower end is 0")
     return 0.0
 
+UNTESTED_LOWER = 0.05   # from PERMUTATION_ROWS rows on, a lower end up to this that no classical test of independence backs is set to 0
+
+@patch
+def _tested_lower(self: MIST, x, y, px, py, lo: float, level: float, notes: list, cache: dict) -> float:
+    "The lower end `lo`, set to 0 when n >= PERMUTATION_ROWS, lo <= UNTESTED_LOWER and neither the Gaussian-copula likelihood-ratio test nor the column-pair G-test rejects independence at (1 - level) / 4."
+    n, dx, dy = len(px), px.shape[1], py.shape[1]
+    if lo <= 0 or lo > UNTESTED_LOWER or n < PERMUTATION_ROWS: return lo
+    if 'tests' not in cache:
+        from scipy.stats import chi2
+        m, gc = n - 1 - (dx + dy + 1) / 2, cache.get('gc', math.nan)
+        p_gc = float(chi2.sf(2 * m * gc, dx * dy)) if m >= 10 and math.isfinite(gc) else 1.0
+        cache['tests'] = (p_gc, column_pair_screen(x, y, self.seed)[2])
+    p_gc, p_pair = cache['tests']
+    a = (1 - level) / 2
+    if 2 * min(p_gc, p_pair) <= a + 1e-12: return lo
+    notes.append(f"neither the Gaussian-copula likelihood-ratio test (p = {p_gc:.2g}) nor the strongest column pair's G-test (p = {p_pair:.2g}) "
+                 f"rejects independence at {a:.3g} (Bonferroni over the two), so the lower end {lo:.3f} is lowered to 0; "
+                 "`independence_test` runs a permutation test on the network itself")
+    return 0.0
+
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
             interval: bool = True, chain: int = 2) -> MIResult:
@@ -779,6 +799,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         if 'gc' not in cache: cache['gc'] = gaussian_copula_mi(px, py, ranks=self.net.cfg.mode == 'copula')
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, cache['gc'])
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
+        lo = self._tested_lower(x, y, px, py, lo, level, notes, cache)
     mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None:
