@@ -39,7 +39,7 @@ GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'labels', 'mixed-columns', 'highmi', '
 TITLES = dict(imd='IMD: the paper-recipe test families seen in training', oomd="OoMD: the paper's out-of-distribution families",
               bmi="bmi's v1 tasks", heldout='held-out families (never trained or calibrated on)',
               labels='a binary label in each X column, continuous Y (never trained or calibrated on)',
-              **{'mixed-columns': 'labels beside continuous columns in X, continuous Y (never trained or calibrated on)'},
+              **{'mixed-columns': 'labels beside continuous columns in X, or on both sides (never trained or calibrated on)'},
               highmi='high-MI Gaussians',
               broad='broad training families', independence='independent X and Y', speed='speed')
 
