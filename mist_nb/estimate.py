@@ -27,9 +27,9 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
            'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
            'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
-           'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test', 'calibration_draws', 'fit_calibration',
-           'merge_draws', 'calibration_mix']
+           'distinct_columns', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins',
+           'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -390,6 +390,14 @@ def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
     return 1 - abs(r) < tol
 
 # %% ../nbs/04_estimate.ipynb #96730282
+def distinct_columns(a: np.ndarray) -> int:
+    "Columns of `a` (n, d) that differ up to sign: identical (or reversed, centred) rank columns count once."
+    if a.shape[1] < 2: return a.shape[1]
+    first = np.argmax(a != 0, axis=0)                                   # each column's first nonzero entry sets its sign
+    s = np.sign(a[first, np.arange(a.shape[1])]); s[s == 0] = 1
+    return len(np.unique((a * s).T, axis=0))
+
+# %% ../nbs/04_estimate.ipynb #5793f4a8
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
@@ -423,7 +431,7 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 
-# %% ../nbs/04_estimate.ipynb #5793f4a8
+# %% ../nbs/04_estimate.ipynb #29a3e481
 @patch
 def _subsets(self: MIST, n: int) -> list:
     "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
@@ -453,7 +461,7 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-# %% ../nbs/04_estimate.ipynb #b27b4a34
+# %% ../nbs/04_estimate.ipynb #bb4ffee7
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
     from scipy.special import ndtri
@@ -548,7 +556,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
-# %% ../nbs/04_estimate.ipynb #659731d9
+# %% ../nbs/04_estimate.ipynb #df739492
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
 
@@ -582,7 +590,7 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
     return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
 
-# %% ../nbs/04_estimate.ipynb #df739492
+# %% ../nbs/04_estimate.ipynb #9808c452
 @patch
 def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray) -> tuple | None:
     "The column pair (i, j, p) the check evaluates, or None (check off, one column a side, n < PAIR_MIN_ROWS, or p >= PAIR_ALPHA)."
@@ -626,7 +634,7 @@ def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cach
         notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
     return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
 
-# %% ../nbs/04_estimate.ipynb #55843ebd
+# %% ../nbs/04_estimate.ipynb #01e28934
 @patch
 def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
     "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate, inside the union of its half-sample interval and the network's."
@@ -649,7 +657,7 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
     notes.append(msg)
     return est, lo, hi
 
-# %% ../nbs/04_estimate.ipynb #9808c452
+# %% ../nbs/04_estimate.ipynb #8ff2e550
 @patch
 def _chain_side(self: MIST, x, y, option: tuple, level: float, interval: bool, notes: list, cache: dict, depth: int) -> tuple:
     "(mi, lo, hi) by the chain rule I(D, C; B) = I(D; B) + sum_d p(d) I(C; B | D = d) over the strata of one `mixed_columns` option."
@@ -691,7 +699,7 @@ def _chain(self: MIST, x, y, options: list, level: float, interval: bool, notes:
     if res[0][1] is None: return mi, None, None
     return mi, min(r[1] for r in res), max(r[2] for r in res)
 
-# %% ../nbs/04_estimate.ipynb #264b1500
+# %% ../nbs/04_estimate.ipynb #51d27f4c
 @patch
 def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list) -> tuple:
     "(mi, lo, hi) capped by H of each fully discrete side with at most n/5 distinct rows (I(X;Y) <= H), with a note when a cap binds."
@@ -764,7 +772,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
     if cache is None: cache = {}
     notes = list(notes)
-    n, d = len(x), x.shape[1] + y.shape[1]
+    n, d = len(x), distinct_columns(px) + distinct_columns(py)                   # the columns the network sees
     if discrete:
         notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI with the Miller-Madow correction "
                      f"and a basic bootstrap interval (seed {self.seed}), not the network")
@@ -858,7 +866,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #04f07826
+# %% ../nbs/04_estimate.ipynb #ac09568e
 @patch
 @torch.no_grad()
 def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
@@ -913,7 +921,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #ac09568e
+# %% ../nbs/04_estimate.ipynb #fcbb5e3c
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -948,7 +956,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #38ab3c91
+# %% ../nbs/04_estimate.ipynb #6d0a84f7
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -957,7 +965,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #6d0a84f7
+# %% ../nbs/04_estimate.ipynb #486121a6
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -967,7 +975,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #486121a6
+# %% ../nbs/04_estimate.ipynb #e6ed25f5
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
@@ -1027,7 +1035,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #e6ed25f5
+# %% ../nbs/04_estimate.ipynb #646848d8
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)
