@@ -395,7 +395,7 @@ def distinct_columns(a: np.ndarray) -> int:
     if a.shape[1] < 2: return a.shape[1]
     first = np.argmax(a != 0, axis=0)                                   # each column's first nonzero entry sets its sign
     s = np.sign(a[first, np.arange(a.shape[1])]); s[s == 0] = 1
-    return len(np.unique((a * s).T, axis=0))
+    return len({np.ascontiguousarray(c).tobytes() for c in (a * s + 0.0).T})        # + 0.0: -0.0 and 0.0 are the same entry
 
 # %% ../nbs/04_estimate.ipynb #5793f4a8
 @patch
