@@ -106,13 +106,10 @@ def load_xy(args):
     df = read_table(args.file, header=not args.no_header)
     cx, cy = select_columns(df, args.x, 'x'), select_columns(df, args.y, 'y')
     if set(cx) & set(cy): raise ValueError(f"--x and --y share columns {sorted(set(cx) & set(cy))}")
-    from pandas.api.types import is_numeric_dtype
-    for c in cx + cy:
-        if not is_numeric_dtype(df[c]): raise ValueError(f"column {c!r} is not numeric (dtype {df[c].dtype})")
-    if args.by:
+    if args.by:                          # DataFrames go to the estimator: labels become codes there, or a named error
         if args.by not in df.columns: raise ValueError(f"--by: no column {args.by!r}")
-        return [(g, d[cx].to_numpy(float), d[cy].to_numpy(float)) for g, d in df.groupby(args.by, sort=True)]
-    return df[cx].to_numpy(float), df[cy].to_numpy(float)
+        return [(g, d[cx], d[cy]) for g, d in df.groupby(args.by, sort=True)]
+    return df[cx], df[cy]
 
 # %% ../nbs/09_cli.ipynb #60a054e6
 def strict_json(d: dict) -> dict:

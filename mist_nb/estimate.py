@@ -22,31 +22,66 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'CALIBRATION_MIX', 'as_samples', 'check_pair',
-           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
-           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins',
-           'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi', 'independence_test',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'CALIBRATION_MIX', 'label_codes', 'as_samples',
+           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi',
+           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
+           'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'conformal_widths', 'disagreement_scale',
+           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi',
+           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
+DISCRETE_LEVELS = 30   # a column with at most this many distinct values (and at most n/4) counts as discrete
 
-def _to_numpy(a, name: str) -> np.ndarray:
-    "A numpy view of `a` (numpy, torch, pandas or nested lists)."
+def _column_name(name: str, j: int, label) -> str:
+    return f"{name}[:, {j}]" + (f" ({label!r})" if label is not None else '')
+
+def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarray:
+    "Codes 0..K-1 (most frequent label first) of a column of labels `c` (n,), named `what` in messages; a ValueError unless it can be a discrete variable."
+    import pandas as pd
+    n, miss = len(c), np.asarray(pd.isna(c), dtype=bool)
+    if miss.any(): raise ValueError(f"{what} has {int(miss.sum())} missing labels of {n} rows; remove or impute them first")
+    labels, inv, counts = np.unique(np.asarray(c).astype(str), return_inverse=True, return_counts=True)
+    k, order = len(labels), np.lexsort((np.arange(len(labels)), -counts))   # most frequent first, ties in sorted label order
+    code = np.empty(k, dtype=np.int64); code[order] = np.arange(k)
+    if k > DISCRETE_LEVELS or k > n / 4:
+        raise ValueError(f"{what} is not numeric: {k} distinct labels in {n} rows are too many for a discrete variable (at most "
+                         f"{DISCRETE_LEVELS}, and n/4); encode it as numbers whose order means something, or group rare labels")
+    if notes is not None and k > 1:
+        shown = ', '.join(repr(str(v)) for v in labels[order[:4]]) + (', ...' if k > 4 else '')
+        notes.append(f"{what} holds {k} labels ({shown}): coded 0..{k - 1} from the most frequent, which leaves I(X;Y) unchanged")
+    return code[inv.reshape(-1)].astype(np.float64)
+
+def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
+    "One column (n,) as numbers: numeric and boolean values as they are, labels through `label_codes`."
+    if c.dtype == bool or np.issubdtype(c.dtype, np.number):
+        if np.iscomplexobj(c): raise ValueError(f"{what} must be real-valued, got complex numbers")
+        return c
+    if c.dtype.kind in 'mM': raise ValueError(f"{what} must be numeric, got dtype {c.dtype}: convert times to numbers (e.g. seconds) first")
+    if c.dtype == object and all(isinstance(v, (bool, int, float, np.number)) and not isinstance(v, complex) for v in c):
+        return c.astype(np.float64)                                    # numbers stored as Python objects
+    return label_codes(c, what, notes)
+
+def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
+    "A numeric numpy array from `a` (numpy, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
-    elif hasattr(a, 'to_numpy'): a = a.to_numpy()
+    if hasattr(a, 'columns') and hasattr(a, 'iloc'):                   # a DataFrame: each column keeps its own dtype
+        cols = [_numeric_column(a.iloc[:, j].to_numpy(), _column_name(name, j, a.columns[j]), notes) for j in range(a.shape[1])]
+        return np.stack(cols, 1).astype(np.float64) if cols else np.zeros((len(a), 0))
+    if hasattr(a, 'to_numpy'): a = a.to_numpy()
     a = np.asarray(a)
-    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ValueError(f"{name} must be numeric, got dtype {a.dtype}")
-    if np.iscomplexobj(a): raise ValueError(f"{name} must be real-valued, got complex numbers")
-    return a
+    if a.dtype == bool or np.issubdtype(a.dtype, np.number):
+        if np.iscomplexobj(a): raise ValueError(f"{name} must be real-valued, got complex numbers")
+        return a
+    if a.ndim == 1: return _numeric_column(a, _column_name(name, 0, None), notes)
+    if a.ndim == 2: return np.stack([_numeric_column(a[:, j], _column_name(name, j, None), notes) for j in range(a.shape[1])], 1).astype(np.float64)
+    raise ValueError(f"{name} must be numeric, got dtype {a.dtype}")
 
-def as_samples(a, name: str = 'x') -> np.ndarray:
-    "Validate one variable's samples and return them as a float64 array (n, d)."
-    a = _to_numpy(a, name)
+def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
+    "Validate one variable's samples and return them as a float64 array (n, d); notes on coded labels go to `notes`."
+    a = _to_numpy(a, name, notes)
     if a.ndim == 1: a = a[:, None]
     if a.ndim != 2: raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, d), got {a.ndim}-D array of shape {a.shape}")
     if a.shape[0] == 0 or a.shape[1] == 0: raise ValueError(f"{name} is empty (shape {a.shape})")
@@ -64,16 +99,15 @@ def as_samples(a, name: str = 'x') -> np.ndarray:
 
 def check_pair(x, y):
     "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes."
-    x, y = as_samples(x, 'x'), as_samples(y, 'y')
+    notes = []
+    x, y = as_samples(x, 'x', notes), as_samples(y, 'y', notes)
     if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
-    n, notes = x.shape[0], []
+    n = x.shape[0]
     if n < MIN_ROWS: raise ValueError(f"too few rows: n={n}; MIST needs at least {MIN_ROWS} (and was trained on n >= {TRAINED_MIN_ROWS})")
     if n < TRAINED_MIN_ROWS: notes.append(f"n={n} is below the trained range (n >= {TRAINED_MIN_ROWS}); the interval is [0, inf)")
     return x, y, notes
 
-# %% ../nbs/04_estimate.ipynb #f38c7a0c
-DISCRETE_LEVELS = 30   # a column with at most this many distinct values (and at most n/4) counts as discrete
-
+# %% ../nbs/04_estimate.ipynb #92dbbbd9
 def distinct_counts(a: np.ndarray) -> np.ndarray:
     "Number of distinct values in each column of `a` (n, d), with one sort."
     return 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0)
@@ -95,7 +129,7 @@ def float_ranks(a: np.ndarray, seed: int = 0) -> np.ndarray:
     out[order, np.arange(d)] = np.arange(n, dtype=np.float64)[:, None]
     return out
 
-# %% ../nbs/04_estimate.ipynb #9094aff2
+# %% ../nbs/04_estimate.ipynb #c22a9189
 COLLINEAR_TOL = 1e-5   # relative residual variance below which a column counts as a linear combination of the others
 
 def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
@@ -117,7 +151,7 @@ def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
         out.append((j, r)); keep.remove(j)
     return out
 
-# %% ../nbs/04_estimate.ipynb #656bf314
+# %% ../nbs/04_estimate.ipynb #942009a5
 def _codes(a: np.ndarray) -> np.ndarray:
     "Integer code of each row's value tuple."
     return np.unique(a, axis=0, return_inverse=True)[1].reshape(-1)
@@ -140,7 +174,7 @@ def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200) -> 
     lo, hi = np.quantile(boot, [a, 1 - a])
     return max(0.0, min(est, 2 * est - hi)), max(est, 2 * est - lo)
 
-# %% ../nbs/04_estimate.ipynb #b8d0782c
+# %% ../nbs/04_estimate.ipynb #89030f19
 def discrete_entropy(a: np.ndarray) -> tuple:
     "(Miller-Madow entropy in nats, its delta-method standard error, number of distinct rows) of a discrete sample `a` (n, d)."
     _, c = np.unique(a, axis=0, return_counts=True)
@@ -169,7 +203,7 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
         vals.append(float(-(pb * np.log(pb)).sum() + np.log(q).mean()))
     return max(0.0, float(np.mean(vals)))
 
-# %% ../nbs/04_estimate.ipynb #6f6c7f73
+# %% ../nbs/04_estimate.ipynb #680c82ff
 MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
 
 MIXED_ROWS_PER_LABEL = 10   # the mixed estimator needs this many rows per distinct label on average; below it the network is better
@@ -208,7 +242,7 @@ def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 
     half = float(ndtri(1 - (1 - level) / 2)) * se
     return max(0.0, est - half), est + half
 
-# %% ../nbs/04_estimate.ipynb #27971418
+# %% ../nbs/04_estimate.ipynb #a6e10eec
 STRATUM_ROWS = 20   # levels of the discrete columns with fewer rows than this are pooled into one stratum
 
 def strata_of(a: np.ndarray, d: np.ndarray) -> np.ndarray | None:
@@ -230,7 +264,7 @@ def mixed_columns(x: np.ndarray, y: np.ndarray) -> list:
         if d.any() and not d.all() and (st := strata_of(a, d)) is not None: out.append((side, d, st))
     return out
 
-# %% ../nbs/04_estimate.ipynb #f546cf32
+# %% ../nbs/04_estimate.ipynb #9a371cff
 SHIPPED = ('mist-qr', 'mist', 'mist-qr-paper')  # the default, the point model, and the paper-recipe model
 
 def resolve_checkpoint(name_or_path=None) -> Path:
@@ -282,7 +316,7 @@ def _is_level(k) -> bool:
     try: return 0 < float(k) < 1
     except (TypeError, ValueError): return False
 
-# %% ../nbs/04_estimate.ipynb #9a371cff
+# %% ../nbs/04_estimate.ipynb #315f5ee0
 N_EDGES = (10, 30, 100, 300, 1000, 2001, 10**9)  # n buckets [10,30), ..., [1000, 2000], and n > 2000 (row subsets)
 D_EDGES = (2, 7, 21, 65)                          # d_x + d_y buckets [2,7), [7,21), [21,64]
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
@@ -326,7 +360,7 @@ def check_taus(taus) -> np.ndarray:
     if not np.isfinite(t).all() or ((t < 0) | (t > 1)).any(): raise ValueError(f"quantile levels must be finite and lie in [0, 1], got {t.tolist()}")
     return t
 
-# %% ../nbs/04_estimate.ipynb #ed4bc449
+# %% ../nbs/04_estimate.ipynb #a63f1754
 @dataclass
 class MIResult:
     "An MI estimate in nats with its interval and context."
@@ -348,7 +382,7 @@ class MIResult:
         nt = f", {len(self.notes)} note{'s' if len(self.notes) > 1 else ''}" if self.notes else ''
         return f"MIResult(mi={self.mi:.4g} nats{iv}, n={self.n}, dims={self.dim_x}x{self.dim_y}, model={self.model!r}{nt})"
 
-# %% ../nbs/04_estimate.ipynb #0eb8af15
+# %% ../nbs/04_estimate.ipynb #6f8f458b
 MAX_ROWS_PER_PASS = 2000   # the largest n in training: larger samples are split into row subsets
 MAX_SUBSETS = 64           # at most this many subsets (128,000 rows); beyond, a random 64 x 2,000 rows are used
 
@@ -382,14 +416,14 @@ class MIST:
         return (f"MIST({self.name!r}, {'quantile' if self.is_quantile else 'point'} model, mode={self.net.cfg.mode}, device={self.device}"
                 + ('' if self.pair_check else ', pair check off') + ')')
 
-# %% ../nbs/04_estimate.ipynb #6f8f458b
+# %% ../nbs/04_estimate.ipynb #be69e4a5
 def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
     "Whether column `b` equals `s * a + c` for some s != 0 and c, to float64 rounding (1 - |correlation| below `tol`)."
     za, zb = (a - a.mean()) / a.std(), (b - b.mean()) / b.std()
     r = float(np.mean(za * zb))
     return 1 - abs(r) < tol
 
-# %% ../nbs/04_estimate.ipynb #96730282
+# %% ../nbs/04_estimate.ipynb #5ebd9f54
 def distinct_columns(a: np.ndarray) -> int:
     "Columns of `a` (n, d) that differ up to sign: identical (or reversed, centred) rank columns count once."
     if a.shape[1] < 2: return a.shape[1]
@@ -397,7 +431,7 @@ def distinct_columns(a: np.ndarray) -> int:
     s = np.sign(a[first, np.arange(a.shape[1])]); s[s == 0] = 1
     return len({np.ascontiguousarray(c).tobytes() for c in (a * s + 0.0).T})        # + 0.0: -0.0 and 0.0 are the same entry
 
-# %% ../nbs/04_estimate.ipynb #5793f4a8
+# %% ../nbs/04_estimate.ipynb #b27b4a34
 @patch
 def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     "(x', y', discrete, copy) - network inputs (float64), whether the data are fully discrete, and a copied column pair if any."
@@ -431,7 +465,7 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     z = lambda a: (a - a.mean(0)) / a.std(0)
     return z(x), z(y), False, None
 
-# %% ../nbs/04_estimate.ipynb #29a3e481
+# %% ../nbs/04_estimate.ipynb #bb4ffee7
 @patch
 def _subsets(self: MIST, n: int) -> list:
     "Disjoint row-index subsets for a sample of n rows (one subset, all rows, when n fits in one pass)."
@@ -461,7 +495,7 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
-# %% ../nbs/04_estimate.ipynb #bb4ffee7
+# %% ../nbs/04_estimate.ipynb #df739492
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
     from scipy.special import ndtri
@@ -556,7 +590,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
-# %% ../nbs/04_estimate.ipynb #df739492
+# %% ../nbs/04_estimate.ipynb #55843ebd
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
 
@@ -590,7 +624,7 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
     return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
 
-# %% ../nbs/04_estimate.ipynb #9808c452
+# %% ../nbs/04_estimate.ipynb #01e28934
 @patch
 def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray) -> tuple | None:
     "The column pair (i, j, p) the check evaluates, or None (check off, one column a side, n < PAIR_MIN_ROWS, or p >= PAIR_ALPHA)."
@@ -634,7 +668,7 @@ def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cach
         notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
     return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
 
-# %% ../nbs/04_estimate.ipynb #01e28934
+# %% ../nbs/04_estimate.ipynb #51d27f4c
 @patch
 def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
     "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate, inside the union of its half-sample interval and the network's."
@@ -657,7 +691,7 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
     notes.append(msg)
     return est, lo, hi
 
-# %% ../nbs/04_estimate.ipynb #8ff2e550
+# %% ../nbs/04_estimate.ipynb #f03ed343
 @patch
 def _chain_side(self: MIST, x, y, option: tuple, level: float, interval: bool, notes: list, cache: dict, depth: int) -> tuple:
     "(mi, lo, hi) by the chain rule I(D, C; B) = I(D; B) + sum_d p(d) I(C; B | D = d) over the strata of one `mixed_columns` option."
@@ -699,7 +733,7 @@ def _chain(self: MIST, x, y, options: list, level: float, interval: bool, notes:
     if res[0][1] is None: return mi, None, None
     return mi, min(r[1] for r in res), max(r[2] for r in res)
 
-# %% ../nbs/04_estimate.ipynb #51d27f4c
+# %% ../nbs/04_estimate.ipynb #175cc929
 @patch
 def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list) -> tuple:
     "(mi, lo, hi) capped by H of each fully discrete side with at most n/5 distinct rows (I(X;Y) <= H), with a note when a cap binds."
@@ -866,7 +900,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
 
-# %% ../nbs/04_estimate.ipynb #ac09568e
+# %% ../nbs/04_estimate.ipynb #fdb196b0
 @patch
 @torch.no_grad()
 def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
@@ -921,7 +955,7 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
-# %% ../nbs/04_estimate.ipynb #fcbb5e3c
+# %% ../nbs/04_estimate.ipynb #d5e31c94
 def _check_tensor(t, name: str) -> torch.Tensor:
     "Validate a module input: a real float tensor (n, d) or (B, n, d) with finite, non-constant columns."
     if not torch.is_tensor(t): raise ValueError(f"{name} must be a torch tensor, got {type(t).__name__}")
@@ -956,7 +990,7 @@ def module(self: MIST) -> MISTModule:
     "A differentiable torch module computing this estimator's MI (shares the weights)."
     return MISTModule(self.net)
 
-# %% ../nbs/04_estimate.ipynb #6d0a84f7
+# %% ../nbs/04_estimate.ipynb #42deadb6
 _CACHE = {}
 
 def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
@@ -965,7 +999,7 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
     return est.estimate_with_info(x, y, level)
 
-# %% ../nbs/04_estimate.ipynb #486121a6
+# %% ../nbs/04_estimate.ipynb #410b907a
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
     "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -975,7 +1009,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
     return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
 
-# %% ../nbs/04_estimate.ipynb #e6ed25f5
+# %% ../nbs/04_estimate.ipynb #12d8dec3
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
@@ -1035,7 +1069,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #646848d8
+# %% ../nbs/04_estimate.ipynb #611a4f19
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)

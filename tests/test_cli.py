@@ -22,6 +22,7 @@ def files(tmp_path_factory):
     x, y = get_task('multinormal-sparse-3-3-2-2.0').sample(400, 2)
     df = pd.DataFrame(np.c_[x, y], columns=list('abcdef'))
     df['site'] = np.repeat(['north', 'south'], 200)
+    df['id'] = [f'r{i}' for i in range(400)]
     df.to_csv(d / 'data.csv', index=False)
     df.to_parquet(d / 'data.parquet')
     np.savez(d / 'data.npz', x=x, y=y, other=x[:, :1])
@@ -64,9 +65,16 @@ def test_estimate_npz_and_groups(files):
     assert [o['group'] for o in g] == ['north', 'south'] and all(o['n'] == 200 for o in g)
 
 
+def test_a_column_of_labels_is_coded_with_a_note(files):
+    r = run('estimate', str(files / 'data.csv'), '--x', 'a,site', '--y', 'd', '--json')
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out['dim_x'] == 2 and any("x[:, 1] ('site') holds 2 labels" in m for m in out['notes'])
+
+
 @pytest.mark.parametrize('args, msg', [
     (('--x', 'a,zz', '--y', 'd'), "no column 'zz'"),
-    (('--x', 'a,site', '--y', 'd'), 'not numeric'),
+    (('--x', 'a,id', '--y', 'd'), "x[:, 1] ('id') is not numeric: 400 distinct labels"),
     (('--x', 'a,b', '--y', 'b,c'), 'share columns'),
     (('--x', 'a', '--y', 'd', '--level', '0.2'), 'level must be between'),
     (('--x', 'a',), 'give the columns'),

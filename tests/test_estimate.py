@@ -67,6 +67,32 @@ def test_estimate_mi_accepts_many_input_types(sample):
     assert (r.dim_x, r.dim_y) == (1, 1)
 
 
+def test_labels_and_booleans_in_a_table(qr):
+    "Booleans count as 0/1; a column of labels is coded by frequency with a note; renaming labels changes nothing; too many labels is an error."
+    import pandas as pd
+    rng = np.random.default_rng(3)
+    n = 400
+    site = rng.choice(['north', 'south', 'east', 'west'], n, p=[0.4, 0.3, 0.2, 0.1])
+    eff = pd.Series(site).map({'north': 0., 'south': 1., 'east': -1., 'west': 2.}).to_numpy()
+    treated = rng.random(n) < 0.5
+    dose = rng.normal(size=n)
+    y = eff + dose + treated + rng.normal(size=n)
+    df = pd.DataFrame({'dose': dose, 'site': site, 'treated': treated})
+    r = qr.estimate_with_info(df, y, 0.9)
+    codes = pd.Series(site).map({'north': 0., 'south': 1., 'east': 2., 'west': 3.}).to_numpy()
+    ref = qr.estimate_with_info(np.c_[dose, codes, treated.astype(float)], y, 0.9)
+    assert (r.mi, r.lower, r.upper) == (ref.mi, ref.lower, ref.upper)
+    assert any("x[:, 1] ('site') holds 4 labels ('north', 'south', 'east', 'west')" in m for m in r.notes)
+    renamed = df.assign(site=df.site.map({'north': 'b', 'south': 'd', 'east': 'a', 'west': 'c'}).astype('category'))
+    r2 = qr.estimate_with_info(renamed, y, 0.9)
+    assert (r2.mi, r2.lower, r2.upper) == (r.mi, r.lower, r.upper)
+    assert 0.3 < r.mi and r.lower < r.mi < r.upper
+    with pytest.raises(ValueError, match=r"x\[:, 1\] \('site'\) is not numeric: 400 distinct labels"):
+        qr.estimate(df.assign(site=[f's{i}' for i in range(n)]), y)
+    with pytest.raises(ValueError, match=r"x\[:, 1\] \('site'\) has 1 missing labels"):
+        qr.estimate(df.assign(site=df.site.where(np.arange(n) > 0)), y)
+
+
 def test_point_model(point, sample):
     r = point.estimate_with_info(*sample)
     assert r.lower is None and r.upper is None and r.mi > 0
@@ -113,7 +139,8 @@ def test_beyond_ln_n_interval_is_open(qr):
     (np.zeros((0, 2)), np.zeros((0, 1)), 'empty'),
     (np.zeros((4, 2, 2)), np.arange(4.), '3-D'),
     (np.c_[np.arange(20.), np.ones(20)], np.arange(20.), r'x\[:, 1\] is constant'),
-    (np.array(['a'] * 20), np.arange(20.), 'numeric'),
+    (np.array([f'id{i}' for i in range(20)]), np.arange(20.), r'x\[:, 0\] is not numeric: 20 distinct labels'),
+    (np.arange(20).astype('datetime64[s]'), np.arange(20.), 'convert times'),
     (np.arange(3.), np.arange(3.), 'too few rows'),
     (np.random.default_rng(0).normal(size=(40, 33)), np.arange(40.), 'at most 32'),
 ])
