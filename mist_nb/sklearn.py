@@ -58,7 +58,7 @@ def mutual_info_matrix(df, random_state=None, model=None):
     import pandas as pd, xarray as xr
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(np.asarray(df))
     names = [str(c) for c in df.columns]
-    a = _features(df.to_numpy())
+    a = _features(df)                                   # per column: labels become codes, booleans 0/1
     est = _estimator(model, random_state)
     const = np.ptp(a, axis=0) == 0
     pairs = [(i, j) for i in range(a.shape[1]) for j in range(i + 1, a.shape[1]) if not (const[i] or const[j])]
