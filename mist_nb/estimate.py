@@ -22,13 +22,14 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'CALIBRATION_MIX', 'label_codes', 'as_samples',
-           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_side', 'mixed_knn_mi',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
-           'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'conformal_widths', 'disagreement_scale',
-           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi',
+           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS', 'CALIBRATION_MIX',
+           'label_codes', 'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
+           'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors',
+           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'conformal_widths',
+           'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
+           'MISTModule', 'estimate_mi', 'rank_features', 'permutation_statistics', 'combined_p_value',
            'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
@@ -794,7 +795,7 @@ def _tested_lower(self: MIST, x, y, px, py, lo: float, level: float, notes: list
     if 2 * min(p_gc, p_pair) <= a + 1e-12: return lo
     notes.append(f"neither the Gaussian-copula likelihood-ratio test (p = {p_gc:.2g}) nor the strongest column pair's G-test (p = {p_pair:.2g}) "
                  f"rejects independence at {a:.3g} (Bonferroni over the two), so the lower end {lo:.3f} is lowered to 0; "
-                 "`independence_test` runs a permutation test on the network itself")
+                 "`independence_test` is a permutation test of independence built for power")
     return 0.0
 
 @patch
@@ -1000,16 +1001,74 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MI
     return est.estimate_with_info(x, y, level)
 
 # %% ../nbs/04_estimate.ipynb #410b907a
-def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None) -> float:
-    "Permutation-test p-value for independence of X and Y, with MIST's MI estimate as the statistic."
+HSIC_ROWS = 2000   # HSIC's Gram matrices use at most this many rows (a seeded subset above it): O(HSIC_ROWS^2) memory
+TEST_STATISTICS = {'hsic+cca': ('hsic', 'cca'), 'hsic': ('hsic',), 'cca': ('cca',), 'mist': ('mist',), 'all': ('hsic', 'cca', 'mist')}
+
+def rank_features(a: np.ndarray, seed: int = 0) -> np.ndarray:
+    "Features (n, p) of one side for the independence tests: normal scores of the ranks of continuous columns, one-hot values of discrete ones."
+    n, disc = len(a), is_discrete(a)
+    cols = []
+    if (~disc).any():
+        from scipy.special import ndtri
+        cols.append(ndtri((float_ranks(a[:, ~disc], seed) + 0.5) / n))
+    for j in np.flatnonzero(disc):
+        cols.append((a[:, j][:, None] == np.unique(a[:, j])[None]).astype(np.float64))
+    return np.concatenate(cols, 1)
+
+def _orthonormal_basis(f: np.ndarray) -> np.ndarray:
+    "An orthonormal basis (n, r) of the centred columns of `f`."
+    u, s, _ = np.linalg.svd(f - f.mean(0), full_matrices=False)
+    return u[:, s > s[0] * 1e-10]
+
+def _mean_sq_distance(f: np.ndarray) -> float:
+    "Mean squared Euclidean distance between the rows of `f` over all pairs i != j (closed form, invariant to row order)."
+    n = len(f)
+    return float(2 * n / (n - 1) * f.var(0).sum())
+
+def _gram(f: np.ndarray, bandwidth: float) -> np.ndarray:
+    "Gaussian-kernel Gram matrix exp(-|f_i - f_j|^2 / bandwidth)."
+    sq = (f * f).sum(1)
+    return np.exp(-np.clip(sq[:, None] + sq[None] - 2 * f @ f.T, 0, None) / bandwidth)
+
+def permutation_statistics(x: np.ndarray, y: np.ndarray, perms: list, names=('hsic', 'cca'), seed: int = 0, est: MIST | None = None) -> dict:
+    "{statistic: values (len(perms),)} of each test statistic on (x, y[perm]) for every row permutation in `perms` (float64 arrays from `check_pair`)."
+    n, out = len(x), {}
+    fx, fy = rank_features(x, seed_int(seed, 'test-x')), rank_features(y, seed_int(seed, 'test-y'))
+    if 'cca' in names:
+        ux, uy = _orthonormal_basis(fx), _orthonormal_basis(fy)
+        rho = lambda p: np.clip(np.linalg.svd(ux.T @ uy[p], compute_uv=False), 0, 1 - 1e-12)
+        out['cca'] = np.array([-0.5 * np.log1p(-rho(p) ** 2).sum() for p in perms])
+    if 'hsic' in names:
+        rows = np.arange(n) if n <= HSIC_ROWS else np.sort(np.random.default_rng(seed_int(seed, 'hsic-rows', n)).permutation(n)[:HSIC_ROWS])
+        K = _gram(fx[rows], _mean_sq_distance(fx))
+        K = K - K.mean(0) - K.mean(1)[:, None] + K.mean()                            # H K H: tr(K H L H) = sum(HKH * L)
+        by = _mean_sq_distance(fy)
+        out['hsic'] = np.array([(K * _gram(fy[p[rows]], by)).sum() / len(rows) ** 2 for p in perms])
+    if 'mist' in names:
+        out['mist'] = np.asarray(est.estimate_batch([(x, y[p]) for p in perms]), dtype=np.float64)
+    return out
+
+def combined_p_value(stats: dict) -> float:
+    "The permutation p-value of the minimum of per-statistic permutation p-values (entry 0 of each array is the observed statistic)."
+    t = np.stack(list(stats.values()))                                              # (statistics, 1 + P)
+    p = (t[:, None, :] >= t[:, :, None]).sum(2) / t.shape[1]                         # each draw's p-value among all 1 + P draws
+    c = p.min(0)
+    return float((c <= c[0]).sum() / len(c))
+
+def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None, statistic: str = 'hsic+cca') -> float:
+    "Permutation-test p-value for independence of X and Y: rank HSIC and canonical correlations combined (`statistic`; 'mist' and 'all' use the `model`'s estimate)."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
-    est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr') or _CACHE.setdefault(model or 'mist-qr', MIST.load(model))
+    if statistic not in TEST_STATISTICS: raise ValueError(f"statistic must be one of {sorted(TEST_STATISTICS)}, got {statistic!r}")
+    names = TEST_STATISTICS[statistic]
+    est = None
+    if 'mist' in names:
+        est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr') or _CACHE.setdefault(model or 'mist-qr', MIST.load(model))
     x, y, _ = check_pair(x, y)
     rng = np.random.default_rng(seed_int(seed, 'permutation-test'))
-    stats = est.estimate_batch([(x, y)] + [(x, y[rng.permutation(len(y))]) for _ in range(int(n_permutations))])
-    return float((1 + (stats[1:] >= stats[0]).sum()) / (1 + len(stats) - 1))
+    perms = [np.arange(len(y))] + [rng.permutation(len(y)) for _ in range(int(n_permutations))]
+    return combined_p_value(permutation_statistics(x, y, perms, names, seed, est))
 
-# %% ../nbs/04_estimate.ipynb #12d8dec3
+# %% ../nbs/04_estimate.ipynb #238b2eee
 def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDistribution):
     "Random (n, dx, dy) shapes inside bucket (n index i, d index j), within the spec's dims."
     lo_n, hi_n = N_EDGES[i], min(N_EDGES[i + 1] - 1, 20_000)
@@ -1069,7 +1128,7 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
-# %% ../nbs/04_estimate.ipynb #611a4f19
+# %% ../nbs/04_estimate.ipynb #b3dac8cc
 def merge_draws(*draws: dict) -> dict:
     "Per-bucket union of several `calibration_draws` outputs."
     keys = dict.fromkeys(k for d in draws for k in d)

@@ -77,6 +77,39 @@ def test_independence_test_rejects_dependence_and_keeps_its_level(est):
     assert independence_test(x, np.abs(x) + 0.3 * rng.normal(size=(150, 1)), n_permutations=49, model=est) <= 0.04
     ps = [independence_test(rng.normal(size=(80, 2)), rng.normal(size=(80, 1)), n_permutations=19, seed=s, model=est) for s in range(10)]
     assert np.mean(np.array(ps) <= 0.05) <= 0.3
+    for st in ('mist', 'all'):
+        assert independence_test(x, np.abs(x) + 0.3 * rng.normal(size=(150, 1)), n_permutations=49, model=est, statistic=st) <= 0.04
+
+
+def test_independence_test_p_values_are_uniform_under_independence():
+    "Under independence every statistic's p-value is uniform on {1/(P+1), ..., 1}: its share below 0.2 is 0.2 (60 seeds, within 3 standard errors)."
+    rng = np.random.default_rng(11)
+    for st in ('hsic+cca', 'hsic', 'cca'):
+        ps = np.array([independence_test(rng.normal(size=(60, 2)), rng.integers(0, 3, 60).astype(float) if s % 2 else rng.normal(size=(60, 3)),
+                                         n_permutations=19, seed=s, statistic=st) for s in range(60)])
+        assert abs(np.mean(ps <= 0.2) - 0.2) < 3 * math.sqrt(0.2 * 0.8 / 60), (st, np.mean(ps <= 0.2))
+
+
+def test_independence_test_sees_a_group_shift_that_the_mi_statistic_misses(est):
+    "A label whose first of three groups is shifted by 0.6 sd (n = 200): the default test rejects in most seeds, the MI statistic in few."
+    def sample(s):
+        r = np.random.default_rng(300 + s)
+        lab = r.choice(['a', 'b', 'c'], 200)
+        return lab, (lab == 'a') * 0.6 + r.normal(size=200)
+    p_default = [independence_test(*sample(s), n_permutations=39, seed=s) for s in range(8)]
+    p_mist = [independence_test(*sample(s), n_permutations=39, seed=s, model=est, statistic='mist') for s in range(8)]
+    assert np.mean(np.array(p_default) <= 0.05) >= 0.6 > np.mean(np.array(p_mist) <= 0.05)
+
+
+def test_independence_test_on_more_rows_than_hsic_uses():
+    "Above HSIC_ROWS rows the HSIC Gram matrices use a seeded subset: the test still runs, is seeded, and sees a strong dependence."
+    from mist_nb.estimate import HSIC_ROWS
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(HSIC_ROWS + 500, 1))
+    y = np.cos(3 * x) + 0.5 * rng.normal(size=x.shape)
+    p = independence_test(x, y, n_permutations=9, statistic='hsic')
+    assert p == independence_test(x, y, n_permutations=9, statistic='hsic') == 0.1
+    with pytest.raises(ValueError, match='statistic must be one of'): independence_test(x, y, statistic='dcor')
 
 
 @pytest.mark.parametrize('n, d', [(10, 16), (12, 4), (20, 1)])
