@@ -418,7 +418,7 @@ class MISTNet(nn.Module):
                                   nn.Linear(cfg.hidden, n_out))
 
     soft_rank_temperature = None  # set to a float to use differentiable soft ranks (and soft neighbour counts) in copula mode
-    max_query = 512               # neighbour query rows per dataset (None: every row); training sets its own
+    max_query = 128               # neighbour query rows per dataset (None: every row), as in the shipped models' training
 
     def preprocess(self, x, y, row_mask):
         "Scores fed to the network: copula (hard or soft ranks) or standardized."

@@ -33,7 +33,7 @@ class TrainConfig:
     max_batch: int = 1024
     n_range: tuple = (10, 500)   # sample sizes drawn per step (inclusive)
     log_n: bool = False          # draw n log-uniformly in n_range (small samples are cheap; large ones matter)
-    max_query: int = 256         # neighbour-branch query rows per dataset in training (inference uses every row)
+    max_query: int = 256         # neighbour-branch query rows per dataset in training (inference: MISTNet.max_query)
     lr: float = 1e-3
     min_lr: float = 1e-5
     warmup: int = 500
