@@ -418,7 +418,7 @@ class MISTNet(nn.Module):
                                   nn.Linear(cfg.hidden, n_out))
 
     soft_rank_temperature = None  # set to a float to use differentiable soft ranks (and soft neighbour counts) in copula mode
-    max_query = 128               # neighbour query rows per dataset (None: every row), as in the shipped models' training
+    max_query = 256               # neighbour query rows per dataset at inference (None: every row); training sets its own (128)
 
     def preprocess(self, x, y, row_mask):
         "Scores fed to the network: copula (hard or soft ranks) or standardized."
