@@ -28,10 +28,10 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
            'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
            'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
-           'conformal_widths', 'disagreement_scale', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
-           'permutations_for', 'MISTModule', 'estimate_mi', 'rank_features', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi',
+           'rank_features', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -560,14 +560,44 @@ def _ksg_floor(self: MIST, mid: float, hi: float, ksg: float, notes: list, level
 
 @patch
 def _classical_cap(self: MIST, lo: float, gc: float, ksg: float, notes: list, level: float = 0.9) -> float:
-    "The lower end `lo`, lowered towards the larger of the Gaussian-copula (`gc`) and KSG-4 estimates when both lie below it (all the way from 90%)."
+    "The lower end `lo`, lowered towards the larger of the Gaussian-copula (`gc`) and KSG-4 (`ksg`) lower confidence bounds at `level` when both lie below it (all the way from 90%)."
     top = max(v for v in (gc, ksg, -math.inf) if math.isfinite(v))
     if not math.isfinite(top) or lo <= top: return lo
     top = lo - (lo - max(top, 0.0)) * min(1.0, disagreement_scale(level))
     if lo > top + 0.05:
-        notes.append(f"the Gaussian-copula ({gc:.3f}) and KSG ({ksg:.3f}) estimates both lie below the model's lower end ({lo:.3f}): "
+        notes.append(f"the Gaussian-copula ({gc:.3f}) and KSG ({ksg:.3f}) lower confidence bounds both lie below the model's lower end ({lo:.3f}): "
                      f"the lower end is lowered to {top:.3f} nats, since the network's correction beyond them is learned, not seen in the data")
     return top
+
+def canonical_correlations(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> np.ndarray:
+    "Sample canonical correlations between the normal scores of x and y (`ranks`: x, y are `_prepare`'s centred ranks); empty when n <= d_x + d_y + 1 or the scores are singular."
+    from mist_nb.baselines import normal_scores, correlation_matrix
+    from scipy.special import ndtri
+    n, dx = len(x), x.shape[1]
+    if n <= dx + y.shape[1] + 1: return np.zeros(0)
+    sx, sy = (ndtri((a + (n + 1) / 2) / (n + 1)) for a in (x, y)) if ranks else (normal_scores(x), normal_scores(y))
+    c = correlation_matrix(sx, sy)
+    try: lx, ly = np.linalg.cholesky(c[:dx, :dx]), np.linalg.cholesky(c[dx:, dx:])
+    except np.linalg.LinAlgError: return np.zeros(0)
+    m = np.linalg.solve(ly, np.linalg.solve(lx, c[:dx, dx:]).T)                 # whitened cross-correlation: its singular values
+    return np.clip(np.linalg.svd(m, compute_uv=False), 0.0, 1.0 - 1e-12)
+
+def _logdet_bias_np(d: int, n: int) -> float:
+    "E log det of a d-dim sample correlation-scale covariance from n rows minus the true log det (as `logdet_bias` in the model)."
+    from scipy.special import digamma
+    return float(digamma((n - np.arange(1, d + 1)) / 2).sum() + d * math.log(2 / (n - 1)))
+
+def classical_lower_bounds(r: np.ndarray, ksg: float, n: int, n_ksg: int, dx: int, dy: int, level: float) -> tuple:
+    "(Gaussian-copula, KSG) lower confidence bounds at `level` (one side at (1 + level) / 2), nats; nan where there is no estimate."
+    z = _norm_ppf(1 - (1 - level) / 2)
+    gc = math.nan
+    if len(r):   # bias-corrected plug-in minus z times its delta-method s.e. sqrt(sum r_i^2 / n)
+        plug = -0.5 * float(np.log1p(-r ** 2).sum())
+        bias = 0.5 * (_logdet_bias_np(dx, n) + _logdet_bias_np(dy, n) - _logdet_bias_np(dx + dy, n))
+        gc = plug - bias - z * math.sqrt(float((r ** 2).sum()) / n)
+    # KSG: s.e. sqrt(2 I / n_ksg), the largest variance of a Gaussian's pointwise MI at that MI (sum rho_i^2 <= 2 I), over its query rows
+    k = ksg - z * math.sqrt(2 * max(ksg, 0.0) / max(n_ksg, 1)) if math.isfinite(ksg) else math.nan
+    return gc, k
 
 def gaussian_copula_mi(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> float:
     "Gaussian-copula plug-in MI (CCA of normal scores) in nats, or nan when there are too few rows for the columns; `ranks`: x, y are `_prepare`'s centred ranks."
@@ -582,15 +612,15 @@ def gaussian_copula_mi(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> flo
 
 @patch
 def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list,
-              gc: float = math.nan) -> tuple:
-    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 and Gaussian-copula estimates, with the honest widenings."
+              bounds: tuple = (math.nan, math.nan)) -> tuple:
+    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 estimate and the classical lower `bounds` (Gaussian copula, KSG), with the honest widenings."
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
     q_lo, q_hi = self._correction(level, n, d)
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
     lo, hi = max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi
-    hi, lo = self._ksg_floor(mid, hi, ksg, notes, level), self._classical_cap(lo, gc, ksg, notes, level)
+    hi, lo = self._ksg_floor(mid, hi, ksg, notes, level), self._classical_cap(lo, *bounds, notes, level)
     lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
     if hi > math.log(n):
         notes.append(f"the interval reaches beyond ln(n) = {math.log(n):.2f} nats, more than n samples can certify without "
@@ -854,8 +884,11 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     mi, lo, hi, ksg = self._combine(outs, level)
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
-        if 'gc' not in cache: cache['gc'] = gaussian_copula_mi(px, py, ranks=self.net.cfg.mode == 'copula')
-        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, cache['gc'])
+        ranks = self.net.cfg.mode == 'copula'
+        if 'gc' not in cache: cache['gc'], cache['cc'] = gaussian_copula_mi(px, py, ranks), canonical_correlations(px, py, ranks)
+        n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
+        bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
+        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds)
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(x, y, px, py, lo, level, notes, cache)
     mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
