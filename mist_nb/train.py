@@ -17,8 +17,8 @@ from .losses import mse_loss, quantile_loss, sample_taus
 from .core import atomic_save, atomic_write_text, git_revision, hardware, file_sha256
 
 # %% auto #0
-__all__ = ['CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'step_batch', 'batch_loss', 'load_checkpoint',
-           'dist_info', 'setup_device', 'train', 'export_model', 'train_cli', 'learning_curve']
+__all__ = ['CKPT_FORMAT', 'MODEL_FORMAT', 'TrainConfig', 'lr_at', 'step_shape', 'batch_for', 'step_batch', 'batch_loss',
+           'load_checkpoint', 'dist_info', 'setup_device', 'train', 'export_model', 'train_cli', 'learning_curve']
 
 # %% ../nbs/03_training.ipynb #0a1aa769
 @dataclass
@@ -81,9 +81,12 @@ def step_shape(cfg: TrainConfig, md: MetaDistribution, step: int):
     if torch.rand(1, generator=g).item() < md.p_equal_dims:
         lo, hi = max(md.dim_x[0], md.dim_y[0]), min(md.dim_x[1], md.dim_y[1])
         dx = dy = min(max(dx, lo), hi)
+    return n, dx, dy, batch_for(cfg, n, dx, dy)
+
+def batch_for(cfg: TrainConfig, n: int, dx: int, dy: int) -> int:
+    "Datasets per step at shape (n, dx, dy): `batch_size` at n = 250 and 32 columns, scaled by (dx + dy)^2 (n + 300)."
     cost = (dx + dy) ** 2 * (n + 300)  # independent of the architecture: arms of an ablation see the same batches
-    batch = int(round(cfg.batch_size * (32 ** 2 * 550) / cost))
-    return n, dx, dy, max(cfg.min_batch, min(cfg.max_batch, batch))
+    return max(cfg.min_batch, min(cfg.max_batch, int(round(cfg.batch_size * (32 ** 2 * 550) / cost))))
 
 def step_batch(cfg: TrainConfig, md: MetaDistribution, step: int, rank: int = 0, world: int = 1, device='cpu'):
     "The batch (MIBatch) that process `rank` of `world` trains on at `step`."
@@ -141,9 +144,10 @@ def _weights_of(ck: dict) -> dict:
     "The state dict inside a training checkpoint or an exported model."
     return ck['model'] if 'model' in ck else ck['state_dict']
 
-def _state(cfg, model, opt, step, seen, elapsed, run_loss=0.0, run_n=0):
+def _state(cfg, model, opt, step, seen, elapsed, run_loss=0.0, run_n=0, skipped=0):
     return dict(format=CKPT_FORMAT, train_config=cfg.to_dict(), model_config=cfg.model, model=model.state_dict(),
-                optimizer=opt.state_dict(), step=step, datasets_seen=seen, elapsed_s=elapsed, run_loss=run_loss, run_n=run_n)
+                optimizer=opt.state_dict(), step=step, datasets_seen=seen, elapsed_s=elapsed, run_loss=run_loss, run_n=run_n,
+                skipped=skipped)
 
 # %% ../nbs/03_training.ipynb #400ee3b9
 def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, resume: bool = True,
@@ -157,7 +161,7 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
     md = cfg.meta_distribution() if meta_distribution is None else meta_distribution
     model = _model_from(cfg, device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    step, seen, elapsed0, run_loss, run_n = 0, 0, 0.0, 0.0, 0
+    step, seen, elapsed0, run_loss, run_n, skipped = 0, 0, 0.0, 0.0, 0, 0
     ck_path, log_path = out / 'checkpoint.pt', out / 'log.jsonl'
     if resume and ck_path.exists():
         ck = load_checkpoint(ck_path, map_location=device)
@@ -165,7 +169,7 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
             raise ValueError(f"{ck_path} was written by a different config; use another out_dir")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         step, seen, elapsed0 = ck['step'], ck['datasets_seen'], ck['elapsed_s']
-        run_loss, run_n = ck.get('run_loss', 0.0), ck.get('run_n', 0)
+        run_loss, run_n, skipped = ck.get('run_loss', 0.0), ck.get('run_n', 0), ck.get('skipped', 0)
         if rank == 0: _truncate_log(log_path, step)
     else:
         if cfg.init_from: transplant(model, _weights_of(load_checkpoint(cfg.init_from, map_location=device)))
@@ -191,24 +195,26 @@ def train(cfg: TrainConfig, out_dir, minutes: float | None = None, device=None, 
             loss = batch_loss(net, batch, cfg, step, rank)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-        opt.step()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
         step += 1
         seen += len(batch) * world
-        run_loss += loss.item(); run_n += 1
+        if math.isfinite(loss.item()) and math.isfinite(norm.item()):
+            opt.step()
+            run_loss += loss.item(); run_n += 1
+        else: skipped += 1  # a non-finite batch must not poison the weights (under DDP every rank sees the same norm)
         if bar is not None: bar.update(1); bar.set_postfix(loss=f"{loss.item():.3f}", seen=seen)
         if step % cfg.log_every == 0 or step == cfg.steps:
-            log(dict(event='train', step=step, datasets_seen=seen, loss=run_loss / run_n, lr=lr_at(step - 1, cfg),
-                     elapsed_s=elapsed0 + time.time() - t0))
+            log(dict(event='train', step=step, datasets_seen=seen, loss=run_loss / max(run_n, 1), lr=lr_at(step - 1, cfg),
+                     elapsed_s=elapsed0 + time.time() - t0, **({'skipped': skipped} if skipped else {})))
             run_loss, run_n = 0.0, 0
         if evaluator and cfg.eval_every and (step % cfg.eval_every == 0 or step == cfg.steps) and rank == 0:
             log(dict(event='eval', step=step, datasets_seen=seen, elapsed_s=elapsed0 + time.time() - t0, scores=evaluator(model)))
         if rank == 0 and time.time() - last_ck > cfg.checkpoint_every:
-            atomic_save(_state(cfg, model, opt, step, seen, elapsed0 + time.time() - t0, run_loss, run_n), ck_path); last_ck = time.time()
-    if rank == 0: atomic_save(_state(cfg, model, opt, step, seen, elapsed0 + time.time() - t0, run_loss, run_n), ck_path)
+            atomic_save(_state(cfg, model, opt, step, seen, elapsed0 + time.time() - t0, run_loss, run_n, skipped), ck_path); last_ck = time.time()
+    if rank == 0: atomic_save(_state(cfg, model, opt, step, seen, elapsed0 + time.time() - t0, run_loss, run_n, skipped), ck_path)
     if bar is not None: bar.close()
     if world > 1: torch.distributed.barrier()
-    return dict(step=step, datasets_seen=seen, elapsed_s=elapsed0 + time.time() - t0, out_dir=str(out), world=world)
+    return dict(step=step, datasets_seen=seen, elapsed_s=elapsed0 + time.time() - t0, out_dir=str(out), world=world, skipped=skipped)
 
 # %% ../nbs/03_training.ipynb #c377b4f2
 MODEL_FORMAT = 'mist-nb/1'
