@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Before shipping a retrained model: compare a training run's checkpoint with the shipped one on the benchmark's grids.
+
+    OMP_NUM_THREADS=1 python scripts/compare_candidate.py mist-qr runs/device/mist-qr
+    OMP_NUM_THREADS=1 python scripts/compare_candidate.py mist runs/device/mist --grids heldout bmi highmi
+
+Both models run through `mist_nb.evaluate.run_sweep` on the same cells of each grid of `mist_nb.report.benchmark_plan()`
+(default: imd, oomd, bmi, heldout, highmi, broad, labels, mixed-columns; the full-size grids, one to two minutes each on
+two workers), and the script prints MAE by n range, and for a quantile model the 90% coverage, side by side. The
+candidate borrows the shipped model's card and calibration file, so its coverage is indicative only: a shipped
+quantile model is recalibrated (`scripts/calibrate.py`) after `scripts/train_broad.py ship`. With --out, each grid's
+Dataset is saved there as netCDF.
+"""
+import argparse, os, time
+from pathlib import Path
+
+os.environ.setdefault('OMP_NUM_THREADS', '1')
+
+from mist_nb.estimate import MIST  # noqa: E402
+from mist_nb.evaluate import run_sweep, accuracy, coverage  # noqa: E402
+from mist_nb.model import MISTNet, config_from_dict  # noqa: E402
+from mist_nb.report import benchmark_plan  # noqa: E402
+from mist_nb.train import load_checkpoint  # noqa: E402
+
+GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'highmi', 'broad', 'labels', 'mixed-columns')
+
+
+def candidate(run_dir: Path, shipped: MIST) -> MIST:
+    "The network in `run_dir`/checkpoint.pt, wrapped with the shipped model's card and calibration."
+    ck = load_checkpoint(run_dir / 'checkpoint.pt')
+    if config_from_dict(ck['model_config']).quantile != shipped.is_quantile:
+        raise SystemExit(f"{run_dir} holds a {'point' if shipped.is_quantile else 'quantile'} model, and {shipped.name} does not")
+    net = MISTNet(config_from_dict(ck['model_config'])); net.load_state_dict(ck['model'])
+    return MIST(net, f"{shipped.name} ({run_dir})", shipped.card, shipped.calibration)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('name', choices=('mist-qr', 'mist'))
+    p.add_argument('run_dir', type=Path)
+    p.add_argument('--grids', nargs='+', default=list(GRIDS), choices=list(GRIDS))
+    p.add_argument('--n-jobs', type=int, default=2)
+    p.add_argument('--out', type=Path, help='save each grid\'s Dataset here as <grid>.nc')
+    a = p.parse_args()
+    shipped = MIST.load(a.name)
+    ests = {'shipped': shipped, 'candidate': candidate(a.run_dir, shipped)}
+    plan = benchmark_plan()
+    if a.out: a.out.mkdir(parents=True, exist_ok=True)
+    for g in a.grids:
+        t = time.time()
+        ds = run_sweep(ests, plan[g][0], n_jobs=a.n_jobs, levels=(0.9,), taus=(), progress=False)
+        if a.out: ds.to_netcdf(a.out / f'{g}.nc')
+        acc = accuracy(ds)
+        cov = coverage(ds, by=('n_range',)) if shipped.is_quantile else None
+        ranges = [str(r) for r in acc.n_range.values]
+        print(f"{g} ({time.time() - t:.0f} s), n ranges {' / '.join(ranges)}")
+        for e in ests:
+            mae = ' / '.join(f"{float(acc.mae.sel(estimator=e, n_range=r)):.3f}" for r in acc.n_range.values)
+            c = '' if cov is None else '   90% coverage ' + ' / '.join(f"{float(cov.interval.sel(estimator=e, n_range=r, level=0.9)):.2f}"
+                                                                     for r in cov.n_range.values)
+            print(f"  {e:9s} MAE {mae}{c}", flush=True)
+
+
+if __name__ == '__main__':
+    main()
