@@ -385,13 +385,22 @@ def ablation_table(path=None) -> str:
     return md_table(['arm', 'training (same stream)', *(f"{g}: MAE (median)" for g in ds.grid.values)], rows)
 
 # %% ../nbs/08_report.ipynb #7bf6f11b
-def robustness_table(path=None, tol: float = 0.05) -> str:
-    "Markdown: mean |move| of each estimator's estimate (nats) under each MI-preserving variant, and the share below `tol`."
+def robustness_table(path=None, tol: float = 0.05, ratio: float = 10.0) -> str:
+    "Markdown: mean |move| of each estimator's estimate (nats) under each MI-preserving variant, and the share below `tol`; mixings also split at a column-spread `ratio`."
     ds = xr.load_dataset(Path(path or data_dir() / 'results' / 'robustness.nc'), engine='scipy')
     a = abs(ds.move)
     mean, share = a.mean('pair'), (a < tol).mean('pair')
-    rows = [[f"`{v}`", *(f"{fmt(mean.sel(estimator=e, variant=v))} ({float(share.sel(estimator=e, variant=v)):.0%})" for e in ds.estimator.values)]
-            for v in ds.variant.values]
+    cell = lambda m, s, e: f"{fmt(m.sel(estimator=e))} ({float(s.sel(estimator=e)):.0%})"
+    rows = []
+    for v in ds.variant.values:
+        rows.append([f"`{v}`", *(cell(mean.sel(variant=v), share.sel(variant=v), e) for e in ds.estimator.values)])
+        if v.endswith(': mixed') and 'spread_ratio' in ds:                 # split by how unequal the side's column spreads are
+            r = ds.spread_ratio.sel(side=v[0])
+            for name, keep in ((f"spreads within {ratio:g}x", r < ratio), (f"spreads {ratio:g}x apart or more", r >= ratio)):
+                if not bool(keep.any()): continue
+                b = a.sel(variant=v).where(keep)
+                rows.append([f"`{v}`, {name} ({int(keep.sum())} pairs)",
+                             *(cell(b.mean('pair'), (b < tol).sum('pair') / keep.sum(), e) for e in ds.estimator.values)])
     return md_table(['variant (of one side)', *(f"{e}: mean abs move (share < {tol:g})" for e in ds.estimator.values)], rows)
 
 # %% ../nbs/08_report.ipynb #6868bf39

@@ -9,7 +9,9 @@ side: a duplicated column, an exact linear combination of its columns, a near-co
 noise of 0.1% of its spread), an invertible linear mixing (random rotation times scales in [0.3, 1]), a monotone copy
 of a column, and an offset and scale (1e-6 x + 1e6). MI is the same for all of them, so every move is error. The moves
 (estimator x pair x variant, nats) go to a netCDF file with provenance; `mist_nb.report.robustness_table` reduces them
-to the mean |move| per variant and estimator and the share of moves below 0.05 nats, which this script prints.
+to the mean |move| per variant and estimator and the share of moves below 0.05 nats, which this script prints; the
+mixing rows are also split by how unequal the side's column spreads are (`spread_ratio`, largest over smallest
+standard deviation, below or above 10): mixing raw columns whose spreads differ a hundredfold buries the small ones.
 """
 import os, sys, time
 from pathlib import Path
@@ -29,6 +31,12 @@ def variants(a: np.ndarray, rng) -> dict:
     A = np.linalg.qr(rng.normal(size=(a.shape[1], a.shape[1])))[0] * np.exp(rng.uniform(np.log(0.3), 0, a.shape[1]))
     return {'duplicate': np.c_[a, a[:, :1]], 'combination': np.c_[a, comb], 'near-collinear': np.c_[a, comb + 1e-3 * comb.std() * rng.normal(size=len(a))],
             'mixed': a @ A, 'monotone copy': np.c_[a, np.exp(a[:, :1] / a[:, :1].std())], 'offset and scale': 1e-6 * a + 1e6}
+
+
+def spread_ratio(a: np.ndarray) -> float:
+    "Largest over smallest column standard deviation of a side (1 for one column): how ill-conditioned a mixing of its raw columns is."
+    s = a.std(0)
+    return float(s.max() / s.min())
 
 
 def choices(count: int, seed: int = 0) -> list:
@@ -59,6 +67,7 @@ def main():
     keys = [f"{side}: {k}" for side in 'xy' for k in names]
     move = np.full((len(ests), len(pairs), len(keys)), np.nan)
     ref = np.full((len(ests), len(pairs)), np.nan)
+    spread = np.array([[spread_ratio(a) for a in (x, y)] for _, x, y in pairs])   # how unequal each side's column spreads are
     for i, (name, x, y) in enumerate(pairs):
         rng = np.random.default_rng(i)
         vs = [(f"{side}: {k}", v) for side in 'xy' for k, v in variants(x if side == 'x' else y, rng).items()]
@@ -68,8 +77,9 @@ def main():
             for b, (k, v) in enumerate(vs):
                 move[a, i, b] = (f(v, y) if k.startswith('x') else f(x, v)) - ref[a, i]
         print(f"{i + 1}/{len(pairs)} {name}", flush=True)
-    ds = xr.Dataset(dict(move=(('estimator', 'pair', 'variant'), move), reference=(('estimator', 'pair'), ref)),
-                    coords=dict(estimator=list(ests), pair=[p[0] for p in pairs], variant=keys),
+    ds = xr.Dataset(dict(move=(('estimator', 'pair', 'variant'), move), reference=(('estimator', 'pair'), ref),
+                         spread_ratio=(('pair', 'side'), spread)),
+                    coords=dict(estimator=list(ests), pair=[p[0] for p in pairs], variant=keys, side=['x', 'y']),
                     attrs=dict(question='how far do MI-preserving changes of one side move the estimate (nats)?', units='nats',
                                hardware=hardware(), git_revision=git_revision(), seconds=round(time.time() - t0),
                                command='python scripts/robustness.py ' + ' '.join(sys.argv[1:])))

@@ -17,7 +17,7 @@ Then `mist_nb.train.train` runs with the same data stream, loss and schedule sha
 (no bf16 autocast: the neighbour statistics are computed in the same precision as at inference), warm-started from
 --init, with atomic checkpoints every minute. Re-running the same command resumes the run.
 """
-import argparse, json, math, shutil, time, traceback
+import argparse, json, shutil, time, traceback
 from pathlib import Path
 
 import torch
