@@ -124,6 +124,17 @@ class KSG:
         else: mi = digamma(k) - 1 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
         return max(0.0, float(mi)) if self.nonnegative else float(mi)
 
+# %% ../nbs/05_baselines.ipynb #f2f5fcc0
+def standardize_columns(a: np.ndarray) -> np.ndarray:
+    "Columns of `a` (n, d) centred and scaled to unit standard deviation in float64 without overflow (a constant column becomes 0)."
+    a = np.asarray(a, dtype=np.float64)
+    c = a - a[:1]                                              # exact for a large common offset (Sterbenz)
+    m = np.abs(c).max(0)
+    c = c / np.where(m > 0, m, 1.0)                            # every entry in [-1, 1]: no square can overflow
+    c = c - c.mean(0)
+    s = c.std(0)
+    return c / np.where(s > 0, s, 1.0)
+
 # %% ../nbs/05_baselines.ipynb #dbec0090
 def _chol(a: np.ndarray, what: str) -> np.ndarray:
     "Cholesky factor of a symmetric positive-definite matrix, or a ValueError naming `what`."
@@ -134,9 +145,9 @@ def _chol(a: np.ndarray, what: str) -> np.ndarray:
 def correlation_matrix(x: np.ndarray, y: np.ndarray, ridge: float = 0.0) -> np.ndarray:
     "Sample correlation matrix of the columns of (x, y), plus `ridge` on the diagonal."
     xy = np.concatenate([x, y], 1)
-    sd = xy.std(0)
-    if (sd == 0).any(): raise ValueError(f"column(s) {np.flatnonzero(sd == 0).tolist()} of (x, y) are constant")
-    z = (xy - xy.mean(0)) / sd
+    const = np.flatnonzero((xy == xy[:1]).all(0))
+    if len(const): raise ValueError(f"column(s) {const.tolist()} of (x, y) are constant")
+    z = standardize_columns(xy)                                # overflow-free, for any offset and scale
     return z.T @ z / len(z) + ridge * np.eye(xy.shape[1])
 
 def gaussian_mi_of_correlation(r: np.ndarray, dim_x: int) -> float:

@@ -168,6 +168,12 @@ def test_offsets_and_scales_do_not_change_the_estimate(name):
         for b in (0.0, 1e6):
             got = est.estimate_with_info(c * x + b, c * y + b).mi
             assert abs(got - ref) < 0.01, (name, c, b, got, ref)
+    # scales whose squares overflow float64 (or underflow): the interval must not move either
+    r = est.estimate_with_info(x, y, 0.9)
+    for c in (1e-200, 1e200, 1e300):
+        got = est.estimate_with_info(c * x, y, 0.9)
+        assert abs(got.mi - r.mi) < 0.01 and (got.lower is None or abs(got.lower - r.lower) < 0.01), (name, c, got, r)
+        assert not any('linear combination' in m for m in got.notes), got.notes
 
 
 def test_batch_error_names_the_pair(qr):
