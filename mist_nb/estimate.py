@@ -905,6 +905,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
                          "of X, whose MI is infinite, so the data cannot bound MI above - the upper end is open")
             hi = math.inf if hi is not None else None
     mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes, disc)
+    if n < TRAINED_MIN_ROWS and math.isfinite(mi) and mi > math.log(n):            # the network extrapolates below its trained n
+        notes.append(f"below the trained range the network's reading ({mi:.3f} nats) exceeds ln(n) = {math.log(n):.2f}, the most that "
+                     f"{n} rows can show without assumptions: the estimate is capped there (the interval stays [0, inf))")
+        mi = math.log(n)
     return MIResult(float(mi), lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name,
                     time.perf_counter() - t0, notes)
 
