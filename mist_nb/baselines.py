@@ -19,9 +19,9 @@ from .sampling import make_generator, seed_int
 
 # %% auto #0
 __all__ = ['BASELINES', 'as_columns', 'check_xy', 'standardize_columns', 'ksg_counts_tree', 'ksg_counts_brute', 'KSG',
-           'correlation_matrix', 'gaussian_mi_of_correlation', 'canonical_correlations', 'CCA', 'normal_scores',
-           'GaussianCopula', 'dv_bound', 'nwj_bound', 'infonce_bound', 'mlp', 'JointCritic', 'SeparableCritic', 'MINE',
-           'NWJ', 'InfoNCE', 'Bootstrap', 'get_baseline']
+           'standardize_safely', 'correlation_matrix', 'gaussian_mi_of_correlation', 'canonical_correlations', 'CCA',
+           'normal_scores', 'GaussianCopula', 'dv_bound', 'nwj_bound', 'infonce_bound', 'mlp', 'JointCritic',
+           'SeparableCritic', 'MINE', 'NWJ', 'InfoNCE', 'Bootstrap', 'get_baseline']
 
 # %% ../nbs/05_baselines.ipynb #78d28037
 def as_columns(a, name: str = 'x') -> np.ndarray:
@@ -125,7 +125,7 @@ class KSG:
         return max(0.0, float(mi)) if self.nonnegative else float(mi)
 
 # %% ../nbs/05_baselines.ipynb #f2f5fcc0
-def standardize_columns(a: np.ndarray) -> np.ndarray:
+def standardize_safely(a: np.ndarray) -> np.ndarray:
     "Columns of `a` (n, d) centred and scaled to unit standard deviation in float64 without overflow (a constant column becomes 0)."
     a = np.asarray(a, dtype=np.float64)
     c = a - a[:1]                                              # exact for a large common offset (Sterbenz)
@@ -147,7 +147,7 @@ def correlation_matrix(x: np.ndarray, y: np.ndarray, ridge: float = 0.0) -> np.n
     xy = np.concatenate([x, y], 1)
     const = np.flatnonzero((xy == xy[:1]).all(0))
     if len(const): raise ValueError(f"column(s) {const.tolist()} of (x, y) are constant")
-    z = standardize_columns(xy)                                # overflow-free, for any offset and scale
+    z = standardize_safely(xy)                                # overflow-free, for any offset and scale
     return z.T @ z / len(z) + ridge * np.eye(xy.shape[1])
 
 def gaussian_mi_of_correlation(r: np.ndarray, dim_x: int) -> float:

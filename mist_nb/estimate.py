@@ -137,8 +137,8 @@ COLLINEAR_TOL = 1e-5   # relative residual variance below which a column counts 
 def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
     "[(column, residual variance)] of columns of `a` (n, d) that are linear combinations of the others, in the order they are dropped."
     if a.shape[1] < 2: return []
-    from mist_nb.baselines import standardize_columns
-    z = standardize_columns(a)                                # no overflow for columns of any scale (1e200 x)
+    from mist_nb.baselines import standardize_safely
+    z = standardize_safely(a)                                # no overflow for columns of any scale (1e200 x)
     C = z.T @ z / len(z)
     if np.linalg.eigvalsh(C)[0] >= tol: return []            # every residual variance is at least C's smallest eigenvalue
     keep, out = list(range(a.shape[1])), []
@@ -428,8 +428,8 @@ class MIST:
 # %% ../nbs/04_estimate.ipynb #be69e4a5
 def is_affine_copy(a: np.ndarray, b: np.ndarray, tol: float = 1e-12) -> bool:
     "Whether column `b` equals `s * a + c` for some s != 0 and c, to float64 rounding (1 - |correlation| below `tol`)."
-    from mist_nb.baselines import standardize_columns
-    za, zb = standardize_columns(np.c_[a, b]).T
+    from mist_nb.baselines import standardize_safely
+    za, zb = standardize_safely(np.c_[a, b]).T
     r = float(np.mean(za * zb))
     return 1 - abs(r) < tol
 
@@ -472,8 +472,8 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
             if (cx[:, i] == cy[:, j]).all() or (cx[:, i] == n - 1 - cy[:, j]).all():
                 copy = (keep['x'][np.flatnonzero(kx == n)[i]], keep['y'][np.flatnonzero(ky == n)[j]]); break
         return rx - (n - 1) / 2, ry - (n - 1) / 2, False, copy
-    from mist_nb.baselines import standardize_columns
-    return standardize_columns(x), standardize_columns(y), False, None
+    from mist_nb.baselines import standardize_safely
+    return standardize_safely(x), standardize_safely(y), False, None
 
 # %% ../nbs/04_estimate.ipynb #bb4ffee7
 @patch
