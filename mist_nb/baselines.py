@@ -19,9 +19,9 @@ from .sampling import make_generator, seed_int
 
 # %% auto #0
 __all__ = ['BASELINES', 'as_columns', 'check_xy', 'standardize_columns', 'ksg_counts_tree', 'ksg_counts_brute', 'KSG',
-           'standardize_safely', 'correlation_matrix', 'gaussian_mi_of_correlation', 'canonical_correlations', 'CCA',
-           'normal_scores', 'GaussianCopula', 'dv_bound', 'nwj_bound', 'infonce_bound', 'mlp', 'JointCritic',
-           'SeparableCritic', 'MINE', 'NWJ', 'InfoNCE', 'Bootstrap', 'get_baseline']
+           'ksg_ranks', 'standardize_safely', 'correlation_matrix', 'gaussian_mi_of_correlation',
+           'canonical_correlations', 'CCA', 'normal_scores', 'GaussianCopula', 'dv_bound', 'nwj_bound', 'infonce_bound',
+           'mlp', 'JointCritic', 'SeparableCritic', 'MINE', 'NWJ', 'InfoNCE', 'Bootstrap', 'get_baseline']
 
 # %% ../nbs/05_baselines.ipynb #78d28037
 def as_columns(a, name: str = 'x') -> np.ndarray:
@@ -123,6 +123,20 @@ class KSG:
         if self.variant == 1: mi = digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
         else: mi = digamma(k) - 1 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
         return max(0.0, float(mi)) if self.nonnegative else float(mi)
+
+# %% ../nbs/05_baselines.ipynb #3f87b53e
+def ksg_ranks(rx, ry, k: int = 5) -> float:
+    "KSG-I (max-norms, k neighbours, clipped at 0) of two rank vectors, each a permutation of 0..m-1, in exact integer arithmetic."
+    rx, ry = (np.asarray(r, dtype=np.float64).ravel() for r in (rx, ry))
+    m = len(rx)
+    if len(ry) != m or m <= k: raise ValueError(f"ksg_ranks needs two rank vectors of the same length above k={k}, got {len(rx)} and {len(ry)}")
+    if not (np.array_equal(np.sort(rx), np.arange(m)) and np.array_equal(np.sort(ry), np.arange(m))):
+        raise ValueError("ksg_ranks needs ranks: each vector a permutation of 0..m-1 (see float_ranks)")
+    pts = np.c_[rx, ry]
+    eps = cKDTree(pts).query(pts, k=k + 1, p=np.inf)[0][:, k]            # integer distances, exact in float64
+    count = lambda r: np.minimum(m - 1, r + eps - 1) - np.maximum(0, r - eps + 1)
+    mi = digamma(k) + digamma(m) - np.mean(digamma(count(rx) + 1) + digamma(count(ry) + 1))
+    return max(0.0, float(mi))
 
 # %% ../nbs/05_baselines.ipynb #f2f5fcc0
 def standardize_safely(a: np.ndarray) -> np.ndarray:

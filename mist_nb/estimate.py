@@ -652,14 +652,13 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     n, B = len(x), pair_bins(len(x))
     bx = (float_ranks(x, seed_int(seed, 'pair-x')) * B // n).astype(np.int64)
     by = (float_ranks(y, seed_int(seed, 'pair-y')) * B // n).astype(np.int64)
-    dy = by.shape[1]
-    mi = np.empty((x.shape[1], dy))
-    for i in range(x.shape[1]):
-        cell = (np.arange(dy)[None] * B + bx[:, i:i + 1]) * B + by       # (n, dy): pair j's cell of each row
-        p = np.bincount(cell.ravel(), minlength=dy * B * B).reshape(dy, B, B) / n
-        outer = p.sum(2, keepdims=True) * p.sum(1, keepdims=True)
-        with np.errstate(divide='ignore', invalid='ignore'):
-            mi[i] = np.where(p > 0, p * np.log(p / outer), 0.0).sum((1, 2))
+    dx, dy = bx.shape[1], by.shape[1]
+    table = (np.arange(dx)[:, None] * dy + np.arange(dy)[None]) * B * B   # (dx, dy): where each pair's B x B table starts
+    cell = table[None] + bx[:, :, None] * B + by[:, None, :]             # (n, dx, dy): every row's cell in every pair's table
+    p = np.bincount(cell.ravel(), minlength=dx * dy * B * B).reshape(dx, dy, B, B) / n
+    outer = p.sum(3, keepdims=True) * p.sum(2, keepdims=True)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        mi = np.where(p > 0, p * np.log(p / outer), 0.0).sum((2, 3))
     i, j = np.unravel_index(np.argmax(mi), mi.shape)
     g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
     return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
@@ -682,10 +681,10 @@ def _pair_pick(self: MIST, x: np.ndarray, y: np.ndarray, cache: dict | None = No
 @patch
 def _pair_worth(self: MIST, x, y, pick: tuple, mi: float) -> bool:
     "Whether the pair's pass can matter: its KSG-5 estimate (ranks of at most PAIR_KSG_ROWS seeded rows) reaches PAIR_KSG_SHARE of the joint estimate `mi`."
-    from mist_nb.baselines import KSG
+    from mist_nb.baselines import ksg_ranks
     i, j, _ = pick
     rows = np.random.default_rng(seed_int(self.seed, 'pair-ksg', len(x))).permutation(len(x))[:PAIR_KSG_ROWS]
-    k = KSG(k=5).estimate(float_ranks(x[rows][:, [i]], self.seed), float_ranks(y[rows][:, [j]], seed_int(self.seed, 'y')))
+    k = ksg_ranks(float_ranks(x[rows][:, [i]], self.seed), float_ranks(y[rows][:, [j]], seed_int(self.seed, 'y')))
     return bool(k >= PAIR_KSG_SHARE * mi)
 
 @patch

@@ -239,9 +239,11 @@ def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | 
     idx, qmask = query_rows(z, row_mask, max_query)
     q = idx.shape[1]
     pick = lambda v: v.gather(1, idx[..., None].expand(-1, -1, v.shape[2]))
-    invalid = ~row_mask[:, None, :] | (idx[:, :, None] == torch.arange(n, device=z.device)[None, None])   # padding and self
-    dX = _side_distances(pick(zx), zx, x_mask.sum(1)).masked_fill(invalid, math.inf)
-    dY = _side_distances(pick(zy), zy, y_mask.sum(1)).masked_fill(invalid, math.inf)
+    padded = None if bool(row_mask.all()) else ~row_mask[:, None, :]
+    def exclude(d):  # a row is not its own neighbour (one entry per query row), nor is padding
+        d = d.scatter(2, idx[..., None], math.inf)
+        return d if padded is None else d.masked_fill(padded, math.inf)
+    dX, dY = exclude(_side_distances(pick(zx), zx, x_mask.sum(1))), exclude(_side_distances(pick(zy), zy, y_mask.sum(1)))
     nr = row_mask.sum(1)
     kmax = max(1, min(max(ks), n - 1))
     kk = torch.stack([torch.clamp(torch.minimum(torch.full_like(nr, k), nr - 1), 1, kmax) for k in ks], 1)   # k, or n - 1 for tiny samples
