@@ -142,6 +142,13 @@ def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
     C = z.T @ z / len(z)
     if np.linalg.eigvalsh(C)[0] >= tol: return []            # every residual variance is at least C's smallest eigenvalue
     keep, out = list(range(a.shape[1])), []
+    rank = int((np.linalg.eigvalsh(C) > 1e-12 * a.shape[1]).sum())   # the exact (floating-point) rank: n rows span at most n - 1 dimensions
+    while len(keep) - 1 > rank:   # every removal leaves a singular basis, so none is better-conditioned: the last dependent column goes
+        for j in reversed(keep):
+            o = [i for i in keep if i != j]
+            r = max(float(C[j, j] - C[j, o] @ np.linalg.pinv(C[np.ix_(o, o)], rcond=1e-12, hermitian=True) @ C[o, j]), 0.0)
+            if r < tol: out.append((j, r)); keep.remove(j); break
+        else: break
     while len(keep) > 1:
         cands = []
         for j in keep:
@@ -458,9 +465,14 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     for name, a in (('x', x), ('y', y)):
         drop = collinear_columns(a)
         keep[name] = [j for j in range(a.shape[1]) if j not in {d for d, _ in drop}]
-        for j, r in drop:
+        for j, r in (drop if len(drop) <= 2 else []):
             notes.append(f"{name}[:, {j}] is a linear combination of the other {name} columns (unexplained variance {r:.1e} of its own): "
                          "dropped, which keeps I(X;Y) when that remainder is noise")
+        if len(drop) > 2:                                      # one note for many columns (n <= d leaves most of them dependent)
+            room = f"; {len(a)} rows leave room for at most {len(a) - 1} independent centred columns" if len(a) <= a.shape[1] else ''
+            notes.append(f"{len(drop)} of the {a.shape[1]} {name} columns ({name}[:, {sorted(d for d, _ in drop)}]) are linear combinations of "
+                         f"the others (unexplained variance at most {max(r for _, r in drop):.1e} of their own){room}: dropped, which keeps "
+                         "I(X;Y) when those remainders are noise")
     x, y, kx, ky = x[:, keep['x']], y[:, keep['y']], kx[keep['x']], ky[keep['y']]
     if self.net.cfg.mode == 'copula':
         n = len(x)
@@ -1038,6 +1050,7 @@ class MISTModule(nn.Module):
         try: out = self.net(x, y)
         finally: self.net.soft_rank_temperature = None
         if self.net.cfg.quantile: out = quantile_at(out, torch.tensor([0.5], device=out.device, dtype=out.dtype))[:, 0]
+        if x.shape[1] < TRAINED_MIN_ROWS: out = out.clamp_max(math.log(x.shape[1]))   # as `estimate`: below the trained n, at most ln n
         return out[0] if squeeze else out
 
 @patch(as_prop=True)
