@@ -134,7 +134,7 @@ def float_ranks(a: np.ndarray, seed: int = 0) -> np.ndarray:
 # %% ../nbs/04_estimate.ipynb #c22a9189
 COLLINEAR_TOL = 1e-5   # relative residual variance below which a column counts as a linear combination of the others
 
-def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
+def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL, seed: int = 0) -> list:
     "[(column, residual variance)] of columns of `a` (n, d) that are linear combinations of the others, in the order they are dropped."
     if a.shape[1] < 2: return []
     from mist_nb.baselines import standardize_safely
@@ -143,11 +143,12 @@ def collinear_columns(a: np.ndarray, tol: float = COLLINEAR_TOL) -> list:
     if np.linalg.eigvalsh(C)[0] >= tol: return []            # every residual variance is at least C's smallest eigenvalue
     keep, out = list(range(a.shape[1])), []
     rank = int((np.linalg.eigvalsh(C) > 1e-12 * a.shape[1]).sum())   # the exact (floating-point) rank: n rows span at most n - 1 dimensions
-    while len(keep) - 1 > rank:   # every removal leaves a singular basis, so none is better-conditioned: the last dependent column goes
-        for j in reversed(keep):
+    order = np.random.default_rng(seed_int(seed, 'collinear')).permutation(a.shape[1])[::-1]   # seeded, blind to the column layout
+    while len(keep) - 1 > rank:   # every removal leaves a singular basis, so none is better-conditioned: one in a seeded order goes
+        for j in (i for i in order if i in keep):
             o = [i for i in keep if i != j]
             r = max(float(C[j, j] - C[j, o] @ np.linalg.pinv(C[np.ix_(o, o)], rcond=1e-12, hermitian=True) @ C[o, j]), 0.0)
-            if r < tol: out.append((j, r)); keep.remove(j); break
+            if r < tol: out.append((int(j), r)); keep.remove(j); break
         else: break
     while len(keep) > 1:
         cands = []
@@ -463,7 +464,7 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
             if k[j] < 0.9 * len(a): notes.append(f"{name}[:, {j}] has {len(a) - k[j]} tied values: ties broken at random (seed {self.seed})")
     keep = {}
     for name, a in (('x', x), ('y', y)):
-        drop = collinear_columns(a)
+        drop = collinear_columns(a, seed=self.seed)
         keep[name] = [j for j in range(a.shape[1]) if j not in {d for d, _ in drop}]
         for j, r in (drop if len(drop) <= 2 else []):
             notes.append(f"{name}[:, {j}] is a linear combination of the other {name} columns (unexplained variance {r:.1e} of its own): "
