@@ -899,7 +899,9 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
         ranks = self.net.cfg.mode == 'copula'
-        if 'gc' not in cache: cache['gc'], cache['cc'] = gaussian_copula_mi(px, py, ranks), canonical_correlations(px, py, ranks)
+        if 'gc' not in cache:   # the Gaussian-copula MI -1/2 sum log(1 - r_i^2) from the same canonical correlations (one pass, not two)
+            cache['cc'] = canonical_correlations(px, py, ranks)
+            cache['gc'] = -0.5 * float(np.log1p(-cache['cc'] ** 2).sum()) if len(cache['cc']) else math.nan
         n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds)
