@@ -240,9 +240,9 @@ def neighbour_features(z, x_mask, y_mask, row_mask, ks=KNN_KS, max_query: int | 
     q = idx.shape[1]
     pick = lambda v: v.gather(1, idx[..., None].expand(-1, -1, v.shape[2]))
     padded = None if bool(row_mask.all()) else ~row_mask[:, None, :]
-    def exclude(d):  # a row is not its own neighbour (one entry per query row), nor is padding
-        d = d.scatter(2, idx[..., None], math.inf)
-        return d if padded is None else d.masked_fill(padded, math.inf)
+    def exclude(d):  # a row is not its own neighbour (one entry per query row), nor is padding; in place (d is a fresh tensor)
+        d.scatter_(2, idx[..., None], math.inf)
+        return d if padded is None else d.masked_fill_(padded, math.inf)
     dX, dY = exclude(_side_distances(pick(zx), zx, x_mask.sum(1))), exclude(_side_distances(pick(zy), zy, y_mask.sum(1)))
     nr = row_mask.sum(1)
     kmax = max(1, min(max(ks), n - 1))
