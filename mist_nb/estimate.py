@@ -23,7 +23,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
            'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS', 'CALIBRATION_MIX',
-           'label_codes', 'as_samples', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'label_codes', 'as_samples', 'copied_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
            'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
            'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
            'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
@@ -99,13 +99,44 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
         if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
     return a
 
+
+# %% ../nbs/04_estimate.ipynb #7c3bcf81
+def copied_rows(x: np.ndarray, y: np.ndarray) -> tuple:
+    "(rows to leave out, columns that show it): rows that repeat an earlier row exactly with values that no other row has in two continuous columns."
+    a = np.c_[x, y]
+    n, none = len(a), (np.empty(0, dtype=np.int64), [])
+    for j in range(a.shape[1]):                                  # a column without ties: no row can repeat (the common case: one sort)
+        if (np.diff(np.sort(a[:, j])) != 0).all(): return none
+    _, first, inv = np.unique(a, axis=0, return_index=True, return_inverse=True)
+    if len(first) == n: return none
+    inv = inv.reshape(-1)
+    lone, cols = np.zeros(len(first), dtype=np.int64), []
+    for j in range(a.shape[1]):
+        _, vinv, cnt = np.unique(a[:, j], return_inverse=True, return_counts=True)   # each row's value, and each value's count
+        if len(cnt) <= DISCRETE_LEVELS and len(cnt) <= n / 4: continue      # a discrete column repeats its values by nature
+        top = np.sort(cnt)[-2:]
+        atom = cnt.argmax() if top[1] > 2 * top[0] else -1                  # a value that repeats far more than any other (e.g. a censored 0)
+        dv = vinv.reshape(-1)[first]                                         # each distinct row's value
+        hit = (np.bincount(dv, minlength=len(cnt))[dv] == 1) & (dv != atom) & (cnt[dv] > 1)   # a repeated value no other distinct row has
+        if hit.any(): lone += hit; cols.append(j)
+    return np.flatnonzero((lone >= 2)[inv] & (np.arange(n) != first[inv])), cols
+
+# %% ../nbs/04_estimate.ipynb #da598ec4
 def check_pair(x, y):
-    "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes."
+    "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes (copied rows left out)."
     notes = []
     x, y = as_samples(x, 'x', notes), as_samples(y, 'y', notes)
     if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
-    n = x.shape[0]
-    if n < MIN_ROWS: raise ValueError(f"too few rows: n={n}; MIST needs at least {MIN_ROWS} (and was trained on n >= {TRAINED_MIN_ROWS})")
+    n, copies = x.shape[0], ''
+    if n >= 2 and len((found := copied_rows(x, y))[0]):
+        (drop, cols), dx = found, x.shape[1]
+        names = [f"x[:, {j}]" if j < dx else f"y[:, {j - dx}]" for j in cols]
+        keep = np.setdiff1d(np.arange(n), drop)
+        notes.append(f"{len(drop)} of {n} rows repeat another row exactly, on values that no other row has in two or more continuous columns "
+                     f"({', '.join(names[:4])}{', ...' if len(names) > 4 else ''}): chance ties do not coincide across columns, so these are copies "
+                     f"(a bootstrap resample, records written twice) and are left out; the estimate is that of the {len(keep)} distinct rows")
+        x, y, copies, n = x[keep], y[keep], f" distinct rows (after leaving out {len(drop)} copies)", len(keep)
+    if n < MIN_ROWS: raise ValueError(f"too few rows: n={n}{copies}; MIST needs at least {MIN_ROWS} (and was trained on n >= {TRAINED_MIN_ROWS})")
     if n < TRAINED_MIN_ROWS: notes.append(f"n={n} is below the trained range (n >= {TRAINED_MIN_ROWS}); the interval is [0, inf)")
     return x, y, notes
 
