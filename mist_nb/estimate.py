@@ -104,22 +104,25 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
 def copied_rows(x: np.ndarray, y: np.ndarray) -> tuple:
     "(rows to leave out, columns that show it): rows that repeat an earlier row exactly with values that no other row has in two continuous columns."
     a = np.c_[x, y]
-    n, none = len(a), (np.empty(0, dtype=np.int64), [])
+    n, cols = len(a), []
     for j in range(a.shape[1]):                                  # a column without ties: no row can repeat (the common case: one sort)
-        if (np.diff(np.sort(a[:, j])) != 0).all(): return none
-    _, first, inv = np.unique(a, axis=0, return_index=True, return_inverse=True)
-    if len(first) == n: return none
-    inv = inv.reshape(-1)
-    lone, cols = np.zeros(len(first), dtype=np.int64), []
-    for j in range(a.shape[1]):
-        _, vinv, cnt = np.unique(a[:, j], return_inverse=True, return_counts=True)   # each row's value, and each value's count
+        if (np.diff(np.sort(a[:, j])) != 0).all(): return np.empty(0, dtype=np.int64), []
+    for j in range(a.shape[1]):                                  # each column's value codes and counts
+        _, code, cnt = np.unique(a[:, j], return_inverse=True, return_counts=True)
+        cols.append((code.reshape(-1), cnt))
+    key = cols[0][0]
+    for code, cnt in cols[1:]: key = np.unique(key * len(cnt) + code, return_inverse=True)[1].reshape(-1)   # row codes, kept below n
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    if len(first) == n: return np.empty(0, dtype=np.int64), []
+    inv, lone, shown = inv.reshape(-1), np.zeros(len(first), dtype=np.int64), []
+    for j, (code, cnt) in enumerate(cols):
         if len(cnt) <= DISCRETE_LEVELS and len(cnt) <= n / 4: continue      # a discrete column repeats its values by nature
         top = np.sort(cnt)[-2:]
         atom = cnt.argmax() if top[1] > 2 * top[0] else -1                  # a value that repeats far more than any other (e.g. a censored 0)
-        dv = vinv.reshape(-1)[first]                                         # each distinct row's value
+        dv = code[first]                                                     # each distinct row's value
         hit = (np.bincount(dv, minlength=len(cnt))[dv] == 1) & (dv != atom) & (cnt[dv] > 1)   # a repeated value no other distinct row has
-        if hit.any(): lone += hit; cols.append(j)
-    return np.flatnonzero((lone >= 2)[inv] & (np.arange(n) != first[inv])), cols
+        if hit.any(): lone += hit; shown.append(j)
+    return np.flatnonzero((lone >= 2)[inv] & (np.arange(n) != first[inv])), shown
 
 # %% ../nbs/04_estimate.ipynb #da598ec4
 def check_pair(x, y):
