@@ -101,28 +101,46 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
 
 
 # %% ../nbs/04_estimate.ipynb #7c3bcf81
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    "Codes 0..m-1 of the pairs (a_i, b_i) of two arrays of codes."
+    return np.unique(a * (int(b.max()) + 1) + b, return_inverse=True)[1].reshape(-1)
+
+def _tied_pairs(codes: np.ndarray) -> float:
+    "Pairs of rows that share a code."
+    g = np.bincount(codes).astype(float)
+    return float((g * (g - 1) / 2).sum())
+
 def copied_rows(x: np.ndarray, y: np.ndarray) -> tuple:
-    "(rows to leave out, columns that show it): rows that repeat an earlier row exactly with values that no other row has in two continuous columns."
+    "(rows to leave out, continuous columns compared): repeats of identical rows when pairs of identical rows outnumber pairs that differ in one continuous column only."
     a = np.c_[x, y]
-    n, cols = len(a), []
-    for j in range(a.shape[1]):                                  # a column without ties: no row can repeat (the common case: one sort)
-        if (np.diff(np.sort(a[:, j])) != 0).all(): return np.empty(0, dtype=np.int64), []
-    for j in range(a.shape[1]):                                  # each column's value codes and counts
+    (n, d), none = a.shape, (np.empty(0, dtype=np.int64), [])
+    for j in range(d):                                           # a column without ties: no row can repeat (the common case: one sort)
+        if (np.diff(np.sort(a[:, j])) != 0).all(): return none
+    codes, cont, atom = [], [], []
+    for j in range(d):
         _, code, cnt = np.unique(a[:, j], return_inverse=True, return_counts=True)
-        cols.append((code.reshape(-1), cnt))
-    key = cols[0][0]
-    for code, cnt in cols[1:]: key = np.unique(key * len(cnt) + code, return_inverse=True)[1].reshape(-1)   # row codes, kept below n
-    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    if len(first) == n: return np.empty(0, dtype=np.int64), []
-    inv, lone, shown = inv.reshape(-1), np.zeros(len(first), dtype=np.int64), []
-    for j, (code, cnt) in enumerate(cols):
-        if len(cnt) <= DISCRETE_LEVELS and len(cnt) <= n / 4: continue      # a discrete column repeats its values by nature
-        top = np.sort(cnt)[-2:]
-        atom = cnt.argmax() if top[1] > 2 * top[0] else -1                  # a value that repeats far more than any other (e.g. a censored 0)
-        dv = code[first]                                                     # each distinct row's value
-        hit = (np.bincount(dv, minlength=len(cnt))[dv] == 1) & (dv != atom) & (cnt[dv] > 1)   # a repeated value no other distinct row has
-        if hit.any(): lone += hit; shown.append(j)
-    return np.flatnonzero((lone >= 2)[inv] & (np.arange(n) != first[inv])), shown
+        top, m = np.sort(cnt)[-2:], int(cnt.argmax())
+        codes.append(code.reshape(-1)); cont.append(len(cnt) > DISCRETE_LEVELS or len(cnt) > n / 4)   # not a discrete column
+        edge = top[1] > top[0] and top[1] >= 3 and m in (0, len(cnt) - 1)   # the most frequent value, at the column's minimum or maximum (censoring)
+        atom.append(codes[-1] == m if cont[-1] and (edge or top[1] > 2 * top[0]) else np.zeros(n, dtype=bool))   # or far more frequent than any other
+    shown = [j for j in range(d) if cont[j]]
+    if len(shown) < 2: return none                                # one continuous column cannot tell a copy from a chance tie
+    row = codes[0]
+    for c in codes[1:]: row = _pair_codes(row, c)
+    _, first, inv = np.unique(row, return_index=True, return_inverse=True)
+    if len(first) == n: return none
+    inv, at_atoms = inv.reshape(-1), np.all([atom[j] for j in shown], axis=0)   # rows whose continuous values all sit at atoms: genuine repeats
+    g = np.bincount(inv).astype(float)
+    same = float((g * (g - 1) / 2)[~at_atoms[first]].sum())      # pairs of identical rows
+    if same == 0: return none
+    loose = [np.where(atom[j], n + np.arange(n), codes[j]) for j in range(d)]   # for chance ties: an atom agrees with nothing
+    pre, suf = [np.zeros(n, dtype=np.int64)], [np.zeros(n, dtype=np.int64)]
+    for j in range(d): pre.append(_pair_codes(pre[-1], loose[j]))
+    for j in reversed(range(d)): suf.insert(0, _pair_codes(loose[j], suf[0]))
+    both = _tied_pairs(pre[-1])
+    near = sum(_tied_pairs(_pair_codes(pre[j], suf[j + 1])) - both for j in shown)   # pairs that differ in one continuous column only
+    if same <= near: return none                                  # as many near misses as exact repeats: chance ties (rounding)
+    return np.flatnonzero(~at_atoms & (np.arange(n) != first[inv])), shown
 
 # %% ../nbs/04_estimate.ipynb #da598ec4
 def check_pair(x, y):
@@ -135,9 +153,9 @@ def check_pair(x, y):
         (drop, cols), dx = found, x.shape[1]
         names = [f"x[:, {j}]" if j < dx else f"y[:, {j - dx}]" for j in cols]
         keep = np.setdiff1d(np.arange(n), drop)
-        notes.append(f"{len(drop)} of {n} rows repeat another row exactly, on values that no other row has in two or more continuous columns "
-                     f"({', '.join(names[:4])}{', ...' if len(names) > 4 else ''}): chance ties do not coincide across columns, so these are copies "
-                     f"(a bootstrap resample, records written twice) and are left out; the estimate is that of the {len(keep)} distinct rows")
+        notes.append(f"{len(drop)} of {n} rows repeat another row exactly in every column, and such repeats outnumber the near misses that differ "
+                     f"in one continuous column only ({', '.join(names[:4])}{', ...' if len(names) > 4 else ''}): chance ties would not, so these are "
+                     f"copies (a bootstrap resample, records written twice) and are left out; the estimate is that of the {len(keep)} distinct rows")
         x, y, copies, n = x[keep], y[keep], f" distinct rows (after leaving out {len(drop)} copies)", len(keep)
     if n < MIN_ROWS: raise ValueError(f"too few rows: n={n}{copies}; MIST needs at least {MIN_ROWS} (and was trained on n >= {TRAINED_MIN_ROWS})")
     if n < TRAINED_MIN_ROWS: notes.append(f"n={n} is below the trained range (n >= {TRAINED_MIN_ROWS}); the interval is [0, inf)")
