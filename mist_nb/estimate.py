@@ -23,8 +23,8 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
            'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS', 'CALIBRATION_MIX',
-           'label_codes', 'as_samples', 'copied_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
            'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
            'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
            'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
@@ -56,12 +56,26 @@ def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarr
         notes.append(f"{what} holds {k} labels ({shown}): coded 0..{k - 1} from the most frequent, which leaves I(X;Y) unchanged")
     return code[inv.reshape(-1)].astype(np.float64)
 
+def time_numbers(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarray:
+    "A column (n,) of datetimes or durations as float64 counts of its own unit from its earliest value: their order exactly (to 2^53 units)."
+    if np.isnat(c).any(): raise ValueError(f"{what} has {int(np.isnat(c).sum())} missing times (NaT) of {len(c)} rows; remove or impute them first")
+    i = c.astype(np.int64)
+    if notes is not None:
+        notes.append(f"{what} holds {'dates or times' if c.dtype.kind == 'M' else 'durations'}: used as numbers ({np.datetime_data(c.dtype)[0]} "
+                     "from the earliest), which keeps their order and so leaves I(X;Y) unchanged")
+    return (i - i.min()).astype(np.float64)
+
+def _values(s) -> np.ndarray:
+    "A pandas column's values; time-zone-aware times as UTC datetime64 (not Timestamp objects)."
+    import pandas as pd
+    return s.to_numpy(dtype='datetime64[ns]') if isinstance(s.dtype, pd.DatetimeTZDtype) else s.to_numpy()
+
 def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
-    "One column (n,) as numbers: numeric and boolean values as they are, labels through `label_codes`."
+    "One column (n,) as numbers: numeric and boolean values as they are, times through `time_numbers`, labels through `label_codes`."
+    if c.dtype.kind in 'mM': return time_numbers(c, what, notes)          # (numpy counts a duration as a number)
     if c.dtype == bool or np.issubdtype(c.dtype, np.number):
         if np.iscomplexobj(c): raise ValueError(f"{what} must be real-valued, got complex numbers")
         return c
-    if c.dtype.kind in 'mM': raise ValueError(f"{what} must be numeric, got dtype {c.dtype}: convert times to numbers (e.g. seconds) first")
     if c.dtype == object and all(isinstance(v, (bool, int, float, np.number)) and not isinstance(v, complex) for v in c):
         return c.astype(np.float64)                                    # numbers stored as Python objects
     return label_codes(c, what, notes)
@@ -70,11 +84,12 @@ def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
     "A numeric numpy array from `a` (numpy, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
     if hasattr(a, 'columns') and hasattr(a, 'iloc'):                   # a DataFrame: each column keeps its own dtype
-        cols = [_numeric_column(a.iloc[:, j].to_numpy(), _column_name(name, j, a.columns[j]), notes) for j in range(a.shape[1])]
+        cols = [_numeric_column(_values(a.iloc[:, j]), _column_name(name, j, a.columns[j]), notes) for j in range(a.shape[1])]
         return np.stack(cols, 1).astype(np.float64) if cols else np.zeros((len(a), 0))
-    if hasattr(a, 'to_numpy'): a = a.to_numpy()
+    if hasattr(a, 'to_numpy') and hasattr(a, 'dtype'): a = _values(a)                # a Series
+    elif hasattr(a, 'to_numpy'): a = a.to_numpy()
     a = np.asarray(a)
-    if a.dtype == bool or np.issubdtype(a.dtype, np.number):
+    if a.dtype.kind not in 'mM' and (a.dtype == bool or np.issubdtype(a.dtype, np.number)):
         if np.iscomplexobj(a): raise ValueError(f"{name} must be real-valued, got complex numbers")
         return a
     if a.ndim == 1: return _numeric_column(a, _column_name(name, 0, None), notes)

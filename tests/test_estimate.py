@@ -168,12 +168,23 @@ def test_beyond_ln_n_interval_is_open(qr):
     (np.zeros((4, 2, 2)), np.arange(4.), '3-D'),
     (np.c_[np.arange(20.), np.ones(20)], np.arange(20.), r'x\[:, 1\] is constant'),
     (np.array([f'id{i}' for i in range(20)]), np.arange(20.), r'x\[:, 0\] is not numeric: 20 distinct labels'),
-    (np.arange(20).astype('datetime64[s]'), np.arange(20.), 'convert times'),
+    (np.array(['2024-01-01', 'NaT'] * 10, dtype='datetime64[D]'), np.arange(20.), r'x\[:, 0\] has 10 missing times'),
     (np.arange(3.), np.arange(3.), 'too few rows'),
     (np.random.default_rng(0).normal(size=(40, 33)), np.arange(40.), 'at most 32'),
 ])
 def test_bad_input_is_named(qr, x, y, msg):
     with pytest.raises(ValueError, match=msg): qr.estimate(x, y)
+
+
+def test_times_are_used_as_numbers(qr):
+    "A column of dates (with a time zone) gives exactly the estimate of the same instants as seconds, with a note."
+    import pandas as pd
+    rng = np.random.default_rng(2)
+    secs = np.sort(rng.uniform(0, 3e7, 300)).round()
+    t = pd.to_datetime(secs, unit='s').tz_localize('UTC').tz_convert('America/New_York')
+    y = np.sin(secs / 3e6) + 0.3 * rng.normal(size=300)
+    a, b = qr.estimate_with_info(pd.DataFrame({'when': t}), y), qr.estimate_with_info(secs, y)
+    assert (a.mi, a.lower, a.upper) == (b.mi, b.lower, b.upper) and any("('when') holds dates or times" in m for m in a.notes)
 
 
 def test_discrete_columns_warn(qr):
