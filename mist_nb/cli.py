@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['DEMO_TASKS', 'EPILOG', 'demo_rows', 'cmd_demo', 'select_columns', 'read_table', 'load_xy', 'strict_json',
-           'cmd_estimate', 'cmd_tasks', 'build_parser', 'main']
+__all__ = ['DEMO_TASKS', 'ISO_TIME', 'EPILOG', 'demo_rows', 'cmd_demo', 'select_columns', 'parse_times', 'read_table', 'load_xy',
+           'strict_json', 'cmd_estimate', 'cmd_tasks', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #f19a2dfd
 DEMO_TASKS = ('1v1-normal-0.75', 'multinormal-sparse-5-5-2-2.0', 'half_cube-multinormal-sparse-5-5-2-2.0',
@@ -64,6 +64,20 @@ def select_columns(df, spec: str, what: str) -> list:
     if not sel: raise ValueError(f"--{what} {spec!r} selects no columns")
     return sel
 
+ISO_TIME = r'^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$'
+
+def parse_times(df):
+    "`df` with each text column whose every value is an ISO 8601 date or time (2024-03-30, 2024-03-30T14:05:00+01:00) read as UTC times."
+    import pandas as pd
+    for c in df.columns:
+        s = df[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)): continue
+        v = s.dropna().astype(str)
+        if len(v) == 0 or not v.str.match(ISO_TIME).all(): continue
+        try: df[c] = pd.to_datetime(s, format='ISO8601', utc=True)
+        except (ValueError, TypeError): continue
+    return df
+
 def _is_number(s) -> bool:
     try: float(s); return True
     except (TypeError, ValueError): return False
@@ -90,7 +104,7 @@ def read_table(path: str, header: bool = True):
     if header and all(_is_number(c) for c in df.columns):
         raise ValueError(f"the first line of {name} is all numbers, so it has no header row; pass --no-header to read it as data")
     if not header: df.columns = [str(c) for c in df.columns]
-    return df
+    return parse_times(df)
 
 def load_xy(args):
     "The (x, y) arrays, or a list of (group, x, y), that `mist-nb estimate` was asked about."
