@@ -92,3 +92,18 @@ def test_missing_file():
 def test_tasks():
     rows = json.loads(run('tasks', '--json').stdout)
     assert len(rows) == 40 and rows[2]['id'] == '1v1-additive-0.1' and abs(rows[2]['mi_nats'] - 1.709438) < 1e-5
+
+
+def test_a_csv_date_column_is_read_as_times(tmp_path):
+    "ISO 8601 text (a CSV's dates) becomes times; the estimate equals that of the day numbers, and a bootstrap's copies go."
+    rng = np.random.default_rng(3)
+    days = pd.date_range('2023-06-01', periods=300, freq='D')
+    v = np.sin(np.arange(300) / 40) + 0.3 * rng.normal(size=300)
+    pd.DataFrame({'day': days.strftime('%Y-%m-%d'), 'v': v}).to_csv(tmp_path / 'd.csv', index=False)
+    pd.DataFrame({'day': np.arange(300.), 'v': v}).to_csv(tmp_path / 'n.csv', index=False)
+    a, b = (json.loads(run('estimate', str(tmp_path / f), '--x', 'day', '--y', 'v', '--json').stdout) for f in ('d.csv', 'n.csv'))
+    assert a['mi'] == b['mi'] and any("('day') holds dates or times" in m for m in a['notes'])
+    boot = rng.integers(0, 300, 300)
+    pd.DataFrame({'day': days.strftime('%Y-%m-%d')[boot], 'v': v[boot]}).to_csv(tmp_path / 'b.csv', index=False)
+    c = json.loads(run('estimate', str(tmp_path / 'b.csv'), '--x', 'day', '--y', 'v', '--json').stdout)
+    assert c['n'] == len(np.unique(boot)) and any('are copies' in m for m in c['notes'])
