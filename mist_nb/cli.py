@@ -141,10 +141,18 @@ def _fmt_bound(v) -> str: return 'inf' if v is not None and math.isinf(v) else f
 
 def cmd_estimate(args) -> int:
     "Estimate MI (nats) between column groups of a file; prints a sentence or JSON."
-    from mist_nb.estimate import MIST, check_pair
+    from mist_nb.estimate import MIST, check_pair, complete_rows
     est = MIST.load(args.model)
     data = load_xy(args)
     level = args.level if est.is_quantile else None
+    dropped = {}                                                      # group (or None): the note on rows left out by --dropna
+    if args.dropna and isinstance(data, list):
+        rows = []
+        for g, x, y in data:
+            x, y, dropped[g] = complete_rows(x, y); rows.append((g, x, y))
+        data = rows
+    elif args.dropna:
+        x, y, dropped[None] = complete_rows(*data); data = (x, y)
     if isinstance(data, list):
         keep, skipped = [], []
         for g, x, y in data:
@@ -155,6 +163,8 @@ def cmd_estimate(args) -> int:
         if not keep: raise ValueError("no --by group can be estimated: " + '; '.join(skipped))
         res = est.estimate_batch([(x, y) for _, x, y in keep], level=level, progress=None if not args.json else False)
         if level is None: res = [est.estimate_with_info(x, y) for _, x, y in keep]
+        for (g, _, _), r in zip(keep, res):
+            if dropped.get(g): r.notes.insert(0, dropped[g])
         out = [dict(group=str(g), **strict_json(r.to_dict())) for (g, _, _), r in zip(keep, res)]
         if args.json: print(json.dumps(dict(results=out, notes=skipped) if skipped else out, indent=1, allow_nan=False))
         else:
@@ -164,6 +174,7 @@ def cmd_estimate(args) -> int:
             for s in skipped: print(f"note: {s}")
         return 0
     r = est.estimate_with_info(*data, level) if level else est.estimate_with_info(*data)
+    if dropped.get(None): r.notes.insert(0, dropped[None])
     if args.json: print(json.dumps(strict_json(r.to_dict()), indent=1, allow_nan=False)); return 0
     iv = f", {r.level:.0%} interval [{_fmt_bound(r.lower)}, {_fmt_bound(r.upper)}]" if r.lower is not None else ''
     print(f"I(X;Y) = {r.mi:.4f} nats{iv}  (n={r.n}, dim_x={r.dim_x}, dim_y={r.dim_y}, model {r.model}, {1e3 * r.seconds:.1f} ms)")
@@ -222,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--by', help='estimate separately for each value of this column')
     e.add_argument('--skip-invalid', action='store_true', help='with --by: skip groups that cannot be estimated (too few rows, ...) with a note')
     e.add_argument('--no-header', action='store_true', help='the CSV has no header row: columns are named 0, 1, ...')
+    e.add_argument('--dropna', action='store_true', help='leave out rows with a missing value in the chosen columns, with a note '
+                   '(without it, a missing value is an error)')
     e.add_argument('--level', type=float, default=0.9, help='nominal coverage of the interval (0.5-0.99, default 0.9)')
     e.add_argument('--model', default=None, help="'mist-qr' (default, with intervals), 'mist' (point only), 'mist-qr-paper' or a .pt path")
     e.add_argument('--json', action='store_true', help='print the full result as JSON')
@@ -246,5 +259,6 @@ def main(argv=None) -> int:
             warnings.simplefilter('ignore', UserWarning)
             return args.func(args)
     except (ValueError, OSError, ImportError) as e:
-        print(f"mist-nb {args.command}: error: {e}", file=sys.stderr)
+        msg = str(e).replace("estimate_mi(..., missing='drop')", '--dropna')   # the command's own way to leave such rows out
+        print(f"mist-nb {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -29,9 +29,9 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
            'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
            'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'estimate_mi',
-           'rank_features', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
-           'fit_calibration', 'merge_draws', 'calibration_mix']
+           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'complete_rows',
+           'estimate_mi', 'rank_features', 'permutation_statistics', 'combined_p_value', 'independence_test',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -44,7 +44,7 @@ def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarr
     "Codes 0..K-1 (most frequent label first) of a column of labels `c` (n,), named `what` in messages; a ValueError unless it can be a discrete variable."
     import pandas as pd
     n, miss = len(c), np.asarray(pd.isna(c), dtype=bool)
-    if miss.any(): raise ValueError(f"{what} has {int(miss.sum())} missing labels of {n} rows; remove or impute them first")
+    if miss.any(): raise ValueError(f"{what} has {int(miss.sum())} missing labels of {n} rows; remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
     labels, inv, counts = np.unique(np.asarray(c).astype(str), return_inverse=True, return_counts=True)
     k, order = len(labels), np.lexsort((np.arange(len(labels)), -counts))   # most frequent first, ties in sorted label order
     code = np.empty(k, dtype=np.int64); code[order] = np.arange(k)
@@ -58,7 +58,7 @@ def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarr
 
 def time_numbers(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarray:
     "A column (n,) of datetimes or durations as float64 counts of its own unit from its earliest value: their order exactly (to 2^53 units)."
-    if np.isnat(c).any(): raise ValueError(f"{what} has {int(np.isnat(c).sum())} missing times (NaT) of {len(c)} rows; remove or impute them first")
+    if np.isnat(c).any(): raise ValueError(f"{what} has {int(np.isnat(c).sum())} missing times (NaT) of {len(c)} rows; remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
     i = c.astype(np.int64)
     if notes is not None:
         notes.append(f"{what} holds {'dates or times' if c.dtype.kind == 'M' else 'durations'}: used as numbers ({np.datetime_data(c.dtype)[0]} "
@@ -106,7 +106,7 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
     bad = ~np.isfinite(a)
     if bad.any():
         col = int(np.argwhere(bad.any(0))[0, 0]); kind = 'NaN' if np.isnan(a[:, col]).any() else 'infinite values'
-        raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first")
+        raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
     if a.shape[1] > MAX_DIM:
         raise ValueError(f"{name} has {a.shape[1]} columns; MIST was trained on at most {MAX_DIM} per variable - reduce the dimension first")
     if a.shape[0] >= 2:
@@ -1131,11 +1131,42 @@ def module(self: MIST) -> MISTModule:
 # %% ../nbs/04_estimate.ipynb #42deadb6
 _CACHE = {}
 
-def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None) -> MIResult:
+def _missing(a) -> np.ndarray:
+    "Per row and column of `a` (numpy, torch, pandas or lists; 1-D or 2-D): whether the value is missing (NaN, None, NaT)."
+    import pandas as pd
+    if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
+    m = a.isna().to_numpy() if isinstance(a, (pd.DataFrame, pd.Series)) else np.asarray(pd.isna(a if isinstance(a, np.ndarray) else np.asarray(a, dtype=object)))
+    return m.reshape(len(m), -1)
+
+def _take(a, rows: np.ndarray):
+    "Rows `rows` of `a`, keeping its type (numpy, torch, pandas or lists)."
+    if hasattr(a, 'iloc'): return a.iloc[rows]
+    if isinstance(a, torch.Tensor): return a[torch.as_tensor(rows)]
+    return (a if isinstance(a, np.ndarray) else np.asarray(a, dtype=object))[rows]
+
+def complete_rows(x, y) -> tuple:
+    "(x, y, note): the rows of `x` and `y` with no missing value in any column, and a note on those left out (None if none were)."
+    if len(x) != len(y): return x, y, None                                    # check_pair names the mismatch
+    mx, my = _missing(x), _missing(y)
+    bad = mx.any(1) | my.any(1)
+    if not bad.any(): return x, y, None
+    cols = [f"{s}[:, {j}]: {int(c)}" for s, m in (('x', mx), ('y', my)) for j, c in enumerate(m.sum(0)) if c]
+    note = (f"{int(bad.sum())} of {len(bad)} rows have a missing value ({', '.join(cols[:6])}{', ...' if len(cols) > 6 else ''}) and are left "
+            "out: the estimate is that of the complete rows, which stand for all rows only if values are missing "
+            "completely at random")
+    keep = np.flatnonzero(~bad)
+    return _take(x, keep), _take(y, keep), note
+
+def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None, missing: str = 'raise') -> MIResult:
     "Estimate I(X;Y) in nats with a calibrated `level` interval, using the shipped 'mist-qr' model by default."
+    if missing not in ('raise', 'drop'): raise ValueError(f"missing must be 'raise' (a missing value is an error) or 'drop' (its row is left out), got {missing!r}")
+    note = None
+    if missing == 'drop': x, y, note = complete_rows(x, y)
     est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr')
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
-    return est.estimate_with_info(x, y, level)
+    r = est.estimate_with_info(x, y, level)
+    if note: r.notes.insert(0, note)
+    return r
 
 # %% ../nbs/04_estimate.ipynb #410b907a
 HSIC_ROWS = 2000   # HSIC's Gram matrices use at most this many rows (a seeded subset above it): O(HSIC_ROWS^2) memory

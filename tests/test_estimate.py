@@ -348,3 +348,17 @@ def test_module_is_differentiable(qr, sample):
     mi.backward()
     assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
     assert abs(mi.item() - qr.estimate(*sample)) < 0.1
+
+
+def test_missing_values_are_an_error_or_dropped_with_a_note():
+    "A missing value is an error naming its column by default; missing='drop' leaves its row out and says so."
+    import pandas as pd
+    from mist_nb import estimate_mi
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame({'a': rng.normal(size=200), 'when': pd.date_range('2024-01-01', periods=200, freq='h')})
+    y = x.a + rng.normal(size=200)
+    x.loc[9, 'when'] = pd.NaT; x.loc[20, 'a'] = np.nan
+    with pytest.raises(ValueError, match='missing'): estimate_mi(x, y)
+    r = estimate_mi(x, y, missing='drop')
+    assert r.n == 198 and r.notes[0].startswith('2 of 200 rows have a missing value (x[:, 0]: 1, x[:, 1]: 1)')
+    assert r.mi == estimate_mi(x.drop(index=[9, 20]), y.drop(index=[9, 20])).mi
