@@ -53,17 +53,34 @@ def _features(X) -> np.ndarray:
     return a
 
 # %% ../nbs/11_sklearn.ipynb #e6331042
-def mutual_info_matrix(df, random_state=None, model=None):
-    "MI (nats) between every pair of columns of a table, as a symmetric xarray DataArray (dims var, var2; NaN diagonal)."
+def mutual_info_matrix(df, random_state=None, model=None, missing: str = 'raise'):
+    "MI (nats) between every pair of columns of a table, as a symmetric xarray DataArray (dims var, var2; NaN diagonal); `missing='drop'`: each pair on its complete rows."
     import pandas as pd, xarray as xr
+    from mist_nb.estimate import MIN_ROWS
+    if missing not in ('raise', 'drop'): raise ValueError(f"missing must be 'raise' (a missing value is an error) or 'drop' (each pair uses its complete rows), got {missing!r}")
     df = df if isinstance(df, pd.DataFrame) else pd.DataFrame(np.asarray(df))
-    names = [str(c) for c in df.columns]
-    a = _features(df)                                   # per column: labels become codes, booleans 0/1
+    names, k = [str(c) for c in df.columns], df.shape[1]
     est = _estimator(model, random_state)
-    const = np.ptp(a, axis=0) == 0
-    pairs = [(i, j) for i in range(a.shape[1]) for j in range(i + 1, a.shape[1]) if not (const[i] or const[j])]
-    vals = est.estimate_batch([(a[:, i], a[:, j]) for i, j in pairs]) if pairs else []
-    m = np.zeros((a.shape[1], a.shape[1])); np.fill_diagonal(m, np.nan)
+    m, rows = np.zeros((k, k)), np.full((k, k), len(df))
+    if missing == 'raise' or not df.isna().any().any():
+        a = _features(df)                                   # per column: labels become codes, booleans 0/1
+        cols = {(i, j): (a[:, i], a[:, j]) for i in range(k) for j in range(i + 1, k)}
+    else:                                                   # pairwise-complete rows, each pair's columns coded on them
+        cols = {}
+        for i in range(k):
+            for j in range(i + 1, k):
+                sub = df.iloc[:, [i, j]].dropna()
+                rows[i, j] = rows[j, i] = len(sub)
+                if len(sub) < MIN_ROWS: m[i, j] = m[j, i] = np.nan; continue
+                cols[(i, j)] = (_features(sub.iloc[:, [0]])[:, 0], _features(sub.iloc[:, [1]])[:, 0])
+    pairs = [p for p, (u, v) in cols.items() if np.ptp(u) > 0 and np.ptp(v) > 0]   # a constant column scores 0
+    vals = est.estimate_batch([cols[p] for p in pairs]) if pairs else []
+    np.fill_diagonal(m, np.nan)
     for (i, j), v in zip(pairs, vals): m[i, j] = m[j, i] = max(0.0, float(v))
-    return xr.DataArray(m, dims=('var', 'var2'), coords=dict(var=names, var2=names), name='mutual_information',
-                        attrs=dict(units='nats', model=est.name))
+    out = xr.DataArray(m, dims=('var', 'var2'), coords=dict(var=names, var2=names), name='mutual_information',
+                       attrs=dict(units='nats', model=est.name))
+    if missing == 'drop':
+        off = rows[~np.eye(k, dtype=bool)] if k > 1 else rows.ravel()
+        out.attrs['missing'] = (f"each pair on the rows where both of its columns are present ({int(off.min())}-{int(off.max())} of {len(df)}); "
+                                f"pairs with fewer than {MIN_ROWS} are NaN")
+    return out

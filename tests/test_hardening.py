@@ -431,3 +431,18 @@ def test_mutual_info_matrix():
     assert m.attrs['units'] == 'nats'
     assert list(m.coords['var'].values) == ['a', 'b', 'c', 'd']
     assert v[0, 1] > 0.3
+
+
+def test_mutual_info_matrix_with_missing_values():
+    "A table with missing values: an error by default; missing='drop' estimates each pair on its complete rows."
+    import pandas as pd
+    from mist_nb.sklearn import mutual_info_matrix
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=200)
+    df = pd.DataFrame(dict(a=a, b=a + 0.5 * rng.normal(size=200), c=rng.normal(size=200)))
+    df.loc[:19, 'b'] = np.nan; df.loc[150:, 'c'] = np.nan
+    with pytest.raises(ValueError, match='NaN'): mutual_info_matrix(df)
+    m = mutual_info_matrix(df, missing='drop')
+    same = lambda u, v, rows: float(m.sel(var=u, var2=v)) == pytest.approx(float(mutual_info_matrix(df.loc[rows, [u, v]]).sel(var=u, var2=v)), abs=1e-6)
+    assert same('a', 'b', df.index[20:]) and same('b', 'c', df.index[20:150])   # (batches pad rows: float32-level differences)
+    assert '(130-180 of 200)' in m.attrs['missing']
