@@ -15,23 +15,23 @@ import torch
 import torch.nn as nn
 from .core import data_path, file_sha256, patch
 from .sampling import MetaDistribution, training_spec, calibration_spec, make_generator, seed_int
-from .model import MISTNet, quantile_at, TAU_KNOTS, config_from_dict
+from .model import MISTNet, quantile_at, TAU_KNOTS, KNN_KS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
-           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS', 'CALIBRATION_MIX',
-           'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
-           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'complete_rows',
-           'estimate_mi', 'rank_features', 'permutation_statistics', 'combined_p_value', 'independence_test',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
+           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS',
+           'CALIBRATION_MIX', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'check_pair',
+           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
+           'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
+           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'distinct_columns', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
+           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'permutation_statistics', 'combined_p_value',
+           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -564,10 +564,17 @@ def _subsets(self: MIST, n: int) -> list:
     perm = np.random.default_rng(seed_int(self.seed, 'subsets', n)).permutation(n)[:m * MAX_ROWS_PER_PASS]
     return np.array_split(perm, m)
 
+FLOOR_KS = (1, 2)   # besides KSG-4, the neighbour counts whose KSG estimates also set the upper end's floor (`_ksg_floor`)
+
+@patch(as_prop=True)
+def n_out(self: MIST) -> int:
+    "Columns of the network's own output in `_forward`'s rows: the quantile knots, or 1 for a point model."
+    return len(TAU_KNOTS) if self.is_quantile else 1
+
 @patch
 @torch.inference_mode()   # no autograd bookkeeping at all: 8% faster than no_grad at n = 500, 8 + 8, and identical outputs
 def _forward(self: MIST, pairs: list, chunk: int = 16) -> np.ndarray:
-    "Network outputs (len(pairs), n_out + 1) for prepared (x, y) arrays of one shape, padding rows as needed; the last column is KSG-4."
+    "Network outputs (len(pairs), n_out + 1 + len(FLOOR_KS)) for prepared (x, y) arrays of one shape, padding rows as needed: then KSG-4, then KSG at each k of FLOOR_KS."
     outs = []
     for s in range(0, len(pairs), chunk):
         part = pairs[s:s + chunk]
@@ -576,8 +583,9 @@ def _forward(self: MIST, pairs: list, chunk: int = 16) -> np.ndarray:
         rm = torch.zeros(len(part), nmax, dtype=torch.bool)
         for b, (x, y) in enumerate(part):
             X[b, :len(x)], Y[b, :len(x)], rm[b, :len(x)] = torch.from_numpy(x), torch.from_numpy(y), True
-        o, ksg = self.net(X.to(self.device), Y.to(self.device), None, None, rm.to(self.device), aux=True)
-        outs.append(np.c_[o.float().cpu().numpy().reshape(len(part), -1), ksg.cpu().numpy()])
+        o, ksg = self.net(X.to(self.device), Y.to(self.device), None, None, rm.to(self.device), aux='all')
+        ksg = ksg.cpu().numpy()[:, [KNN_KS.index(k) for k in (4, *FLOOR_KS)]]
+        outs.append(np.c_[o.float().cpu().numpy().reshape(len(part), -1), ksg])
     return np.concatenate(outs)
 
 @patch
@@ -594,16 +602,24 @@ def _norm_ppf(p: float) -> float:
 @patch
 def _combine(self: MIST, outs: np.ndarray, level: float) -> tuple:
     "(point, raw lower, raw upper, KSG-4) at `level` from the outputs of one pass or of m subsets."
-    ksg = float(np.nanmean(outs[:, -1])) if np.isfinite(outs[:, -1]).any() else math.nan
+    k = outs[:, self.n_out]
+    ksg = float(np.nanmean(k)) if np.isfinite(k).any() else math.nan
     if not self.is_quantile:
         v = float(outs[:, 0].mean()); return v, None, None, ksg
     a = (1 - level) / 2
-    q = np.stack([np.interp([a, 0.5, 1 - a], TAU_KNOTS, o[:-1]) for o in outs])   # (m, 3)
+    q = np.stack([np.interp([a, 0.5, 1 - a], TAU_KNOTS, o[:self.n_out]) for o in outs])   # (m, 3)
     if len(q) == 1: return float(q[0, 1]), float(q[0, 0]), float(q[0, 2]), ksg
     m, mid = len(q), float(q[:, 1].mean())
     noise = (_norm_ppf(1 - a) * q[:, 1].std(ddof=1)) ** 2                           # squared half-width the scatter explains
     half = lambda w: math.sqrt(max(w ** 2 - noise * (1 - 1 / m), noise / m))       # the bias part stays, the noise part shrinks
     return mid, mid - half((q[:, 1] - q[:, 0]).mean()), mid + half((q[:, 2] - q[:, 1]).mean()), ksg
+
+@patch
+def _floor_ksg(self: MIST, outs: np.ndarray) -> float:
+    "The largest KSG estimate at a k of FLOOR_KS (each averaged over the passes), nan when `outs` carry none."
+    k = outs[:, self.n_out + 1:]
+    ok = np.isfinite(k).any(0)
+    return float(np.nanmean(k[:, ok], 0).max()) if ok.any() else math.nan
 
 DISAGREEMENT = 1.0   # lambda: how much a KSG estimate away from the median widens that side's conformal scale
 
@@ -632,11 +648,12 @@ def disagreement_scale(level: float) -> float:
 
 @patch
 def _ksg_floor(self: MIST, mid: float, hi: float, ksg: float, notes: list, level: float = 0.9, lam: float = DISAGREEMENT) -> float:
-    "The upper end `hi`, raised to at least the median `mid` plus (1 + lam) times the KSG-4 gap above it, scaled to `level`."
+    "The upper end `hi`, raised to at least the median `mid` plus (1 + lam) times the gap of a KSG estimate `ksg` above it, scaled to `level`."
     if not math.isfinite(ksg) or ksg <= mid: return hi
     floor = mid + (1 + lam) * (ksg - mid) * disagreement_scale(level)
     if floor > hi + 0.05:
-        notes.append(f"the neighbour branch's KSG estimate ({ksg:.3f} nats) lies above the model's median ({mid:.3f}): the sample may hold "
+        notes.append(f"the neighbour branch's KSG estimate (the largest over k = {', '.join(map(str, sorted((4, *FLOOR_KS))))}: {ksg:.3f} nats) "
+                     f"lies above the model's median ({mid:.3f}): the sample may hold "
                      f"dependence unlike the training mix; the upper end is raised to {floor:.3f} nats")
     return max(hi, floor)
 
@@ -694,15 +711,16 @@ def gaussian_copula_mi(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> flo
 
 @patch
 def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list,
-              bounds: tuple = (math.nan, math.nan)) -> tuple:
-    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 estimate and the classical lower `bounds` (Gaussian copula, KSG), with the honest widenings."
+              bounds: tuple = (math.nan, math.nan), floor_ksg: float = math.nan) -> tuple:
+    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 estimate, the classical lower `bounds` (Gaussian copula, KSG) and the small-k KSG `floor_ksg`, with the honest widenings."
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
     q_lo, q_hi = self._correction(level, n, d)
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
     lo, hi = max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi
-    hi, lo = self._ksg_floor(mid, hi, ksg, notes, level), self._classical_cap(lo, *bounds, notes, level)
+    top = max((v for v in (ksg, floor_ksg) if math.isfinite(v)), default=math.nan)   # the floor: KSG at k = 4 or at a smaller k
+    hi, lo = self._ksg_floor(mid, hi, top, notes, level), self._classical_cap(lo, *bounds, notes, level)
     lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
     if hi > math.log(n):
         notes.append(f"the interval reaches beyond ln(n) = {math.log(n):.2f} nats, more than n samples can certify without "
@@ -889,7 +907,7 @@ def _null_medians(self: MIST, px: np.ndarray, py: np.ndarray, k: int) -> np.ndar
     "The model's median on `k` seeded row permutations of the prepared `py` against `px` (the first k of one fixed stream)."
     rng = np.random.default_rng(seed_int(self.seed, 'lower-permutation'))
     outs = self._forward([(px, py[rng.permutation(len(py))]) for _ in range(k)])
-    return np.array([np.interp(0.5, TAU_KNOTS, o[:-1]) for o in outs])
+    return np.array([np.interp(0.5, TAU_KNOTS, o[:self.n_out]) for o in outs])
 
 @patch
 def _permutation_lower(self: MIST, px, py, mid: float, lo: float, level: float, notes: list, cache: dict) -> float:
@@ -971,7 +989,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
             cache['gc'] = -0.5 * float(np.log1p(-cache['cc'] ** 2).sum()) if len(cache['cc']) else math.nan
         n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
-        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds)
+        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(x, y, px, py, lo, level, notes, cache)
     mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
@@ -1026,7 +1044,7 @@ def quantiles(self: MIST, x, y, taus=(0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarra
     taus = check_taus(taus)
     x, y, notes = check_pair(x, y)
     px, py, _, _ = self._prepare(x, y, notes)
-    out = self._forward([(px[i], py[i]) for i in self._subsets(len(px))[:1]])[0, :-1]
+    out = self._forward([(px[i], py[i]) for i in self._subsets(len(px))[:1]])[0, :self.n_out]
     return np.full(taus.shape, float(out[0])) if not self.is_quantile else np.interp(taus, TAU_KNOTS, out)
 
 @patch
@@ -1040,7 +1058,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
 @patch
 @torch.inference_mode()
 def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
-    "{index: outputs (m, n_out + 1)} for every non-discrete `_validated` tuple in `prepared`, batched by shape with rows padded at most `max_pad`-fold."
+    "{index: outputs (m, columns of `_forward`)} for every non-discrete `_validated` tuple in `prepared`, batched by shape with rows padded at most `max_pad`-fold."
     units = []                     # (pair index, rows of one pass) for every pass the batch needs
     for i, (x, y, _, px, py, disc, _) in enumerate(prepared):
         if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
@@ -1254,7 +1272,7 @@ def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDis
 @torch.inference_mode()
 def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 32, seed: int = 0, md=None,
                       large_shapes: int = 16, large_per_shape: int = 8) -> dict:
-    "Network outputs (a list of (m, n_out + 1) arrays, KSG-4 last) and true MI on held-out draws, per bucket: {bucket: (outputs, truths)}."
+    "Network outputs (a list of (m, n_out + 1 or more) arrays, KSG-4 in column n_out) and true MI on held-out draws, per bucket: {bucket: (outputs, truths)}."
     md = md or training_spec()
     gen = make_generator(seed, 'calibration-shapes')
     out = {}

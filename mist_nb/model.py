@@ -461,8 +461,8 @@ def scores(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None):
 
 # %% ../nbs/01_model.ipynb #d6182cb4
 @patch
-def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None, aux: bool = False):
-    "Point MI (B,) in nats, or quantile values at TAU_KNOTS (B, n_knots) for a quantile model; with `aux`, also the KSG-4 estimate (B,)."
+def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None, aux: bool | str = False):
+    "Point MI (B,) in nats, or quantile values at TAU_KNOTS (B, n_knots) for a quantile model; with `aux`, also the KSG-4 estimate (B,), or with `aux='all'` KSG at every k of KNN_KS (B, len(KNN_KS))."
     B, n, Dx = x.shape
     D, dev = x.shape[2] + y.shape[2], x.device
     z, x_mask, y_mask, row_mask = self.scores(x, y, x_mask, y_mask, row_mask)
@@ -506,8 +506,9 @@ def forward(self: MISTNet, x, y, x_mask=None, y_mask=None, row_mask=None, aux: b
     if not aux: return res
     if not self.cfg.knn:
         nf, qm = neighbour_features(z, x_mask, y_mask, row_mask, max_query=self.max_query)
-    ksg4 = (nf[..., 3 * KNN_KS.index(4)] * qm).sum(1) / qm.sum(1).clamp_min(1)
-    return res, ksg4.float()
+    ksg = lambda k: (nf[..., 3 * KNN_KS.index(k)] * qm).sum(1) / qm.sum(1).clamp_min(1)   # mean KSG-k term over the query rows
+    if aux == 'all': return res, torch.stack([ksg(k) for k in KNN_KS], 1).float()
+    return res, ksg(4).float()
 
 # %% ../nbs/01_model.ipynb #3a38eefc
 def n_params(model: nn.Module) -> int:
