@@ -15,18 +15,18 @@ import torch
 from .core import data_dir, data_path, atomic_write_text, patch
 
 # %% auto #0
-__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOUT_CHANNELS', 'CALIBRATION_CHANNELS',
-           'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS',
-           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'SPECS',
-           'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi',
-           'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy',
-           'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'Channel', 'get_channel',
-           'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
-           'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'Transform', 'get_transform', 'sample_components',
-           'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch', 'asdict_shallow',
-           'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec', 'paper_training_spec',
-           'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec', 'heldout_spec', 'get_spec',
-           'draw_tasks', 'throughput']
+__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS',
+           'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS',
+           'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES',
+           'OOMD_FAMILIES', 'N_GRID', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
+           'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
+           'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi',
+           'xshape_mi', 'mixture_mi', 'Channel', 'get_channel', 'draw_mixture', 'make_mixture_bank',
+           'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily',
+           'MixedColumnsFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
+           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
+           'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
+           'mixed_columns_spec', 'heldout_spec', 'fine_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -426,6 +426,8 @@ def _cubic(x, xp): return x[..., 0] ** 3 - 3 * x[..., 0]
 def _sign(x, xp): return xp.sign(x[..., 0])
 def _ident(x, xp): return x[..., 0]
 def _sine3(x, xp): return xp.sin(3 * x[..., 0])
+def _sine8(x, xp): return xp.sin(8 * x[..., 0])
+def _sine16(x, xp): return xp.sin(16 * x[..., 0])
 def _norm(x, xp): return xp.sqrt((x * x).sum(-1))
 def _prod(x, xp): return x[..., 0] * x[..., 1]
 def _saw(x, xp): return x[..., 0] - 1.5 * xp.floor(x[..., 0] / 1.5)
@@ -442,10 +444,13 @@ CHANNELS = {c.name: c for c in [
     # held out from training and calibration:
     Channel('sine3', (0.003, 3.0), _sine3), Channel('product', (0.003, 5.0), _prod, width=2),
     Channel('circle', (0.005, 1.0)), Channel('xshape', (0.01, 0.95)),
+    # fine structure, held out as well (a test grid of its own):
+    Channel('sine8', (0.003, 3.0), _sine8), Channel('sine16', (0.003, 3.0), _sine16),
     # calibration only (never trained on):
     Channel('sawtooth', (0.002, 3.0), _saw), Channel('triangle', (0.002, 2.0), _tri), Channel('wquartic', (0.005, 30.0), _wquartic),
     Channel('relu', (0.003, 5.0), _relu), Channel('hetero-cos', (0.03, 5.0), _cos2, 'scale')]}
 HELDOUT_CHANNELS = ('sine3', 'product', 'circle', 'xshape')
+FINE_CHANNELS = ('sine8', 'sine16')
 CALIBRATION_CHANNELS = ('sawtooth', 'triangle', 'wquartic', 'relu', 'hetero-cos')
 CLOSED_FORM_CHANNELS = ('gauss', 'uniform')
 
@@ -641,7 +646,7 @@ class ChannelFamily:
         return xy, self.mutual_information(params, dim_x, dim_y)
 
 # %% ../nbs/00_sampling.ipynb #e3c48fa5
-TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
+TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
 FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS),
                                      ChannelFamily('offmix', CALIBRATION_CHANNELS)]})
 
@@ -1283,10 +1288,15 @@ def heldout_spec() -> MetaDistribution:
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in HELDOUT_CHANNELS for t in ('base', 'rotate')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='heldout')
 
+def fine_spec() -> MetaDistribution:
+    "Fine-structure dependence (`FINE_CHANNELS`: high-frequency sines), plain and rotated; never in training or calibration."
+    comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in FINE_CHANNELS for t in ('base', 'rotate')]
+    return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='fine')
+
 # %% ../nbs/00_sampling.ipynb #16597c7a
 SPECS = {'train': training_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
-         'mixed-columns': mixed_columns_spec}
+         'mixed-columns': mixed_columns_spec, 'fine': fine_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."
