@@ -23,7 +23,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS',
-           'CALIBRATION_MIX', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'check_pair',
+           'CALIBRATION_MIX', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'paired_rows', 'check_pair',
            'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
            'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
            'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
@@ -157,10 +157,22 @@ def copied_rows(x: np.ndarray, y: np.ndarray) -> tuple:
     if same <= near: return none                                  # as many near misses as exact repeats: chance ties (rounding)
     return np.flatnonzero(~at_atoms & (np.arange(n) != first[inv])), shown
 
+# %% ../nbs/04_estimate.ipynb #caa641b7
+def paired_rows(x, y, notes: list | None = None) -> None:
+    "Check how pandas inputs pair rows: the same unique index labels in another order are an error; other labels get a note (rows pair by position)."
+    if not (hasattr(x, 'iloc') and hasattr(y, 'iloc') and hasattr(x, 'index') and hasattr(y, 'index')) or len(x) != len(y): return
+    ix, iy = x.index, y.index
+    if ix.equals(iy): return
+    if ix.is_unique and iy.is_unique and bool(ix.isin(iy).all()):
+        raise ValueError("x and y hold the same index labels in a different order, so pairing rows by position would pair the wrong rows: "
+                         "pass y.loc[x.index] to pair them by label, or y.to_numpy() if the order is meant (a shuffle)")
+    if notes is not None: notes.append("x and y carry different index labels: rows are paired by position, as for arrays, not by label")
+
 # %% ../nbs/04_estimate.ipynb #da598ec4
 def check_pair(x, y):
     "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes (copied rows left out)."
     notes = []
+    paired_rows(x, y, notes)
     x, y = as_samples(x, 'x', notes), as_samples(y, 'y', notes)
     if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
     n, copies = x.shape[0], ''
@@ -1165,6 +1177,7 @@ def _take(a, rows: np.ndarray):
 def complete_rows(x, y) -> tuple:
     "(x, y, note): the rows of `x` and `y` with no missing value in any column, and a note on those left out (None if none were)."
     if len(x) != len(y): return x, y, None                                    # check_pair names the mismatch
+    paired_rows(x, y)                                                         # rows are taken by position below: labels out of order are an error
     mx, my = _missing(x), _missing(y)
     bad = mx.any(1) | my.any(1)
     if not bad.any(): return x, y, None

@@ -7,7 +7,7 @@ Docs: https://mist-nb.github.io/mist-nb/sklearn.html.md"""
 # %% ../nbs/11_sklearn.ipynb #f7472705
 from __future__ import annotations
 import numpy as np
-from .estimate import MIST, as_samples, _CACHE
+from .estimate import MIST, as_samples, paired_rows, _CACHE
 
 # %% auto #0
 __all__ = ['mutual_info_score', 'mutual_info_matrix']
@@ -31,6 +31,7 @@ def _check_discrete(discrete_features, n_features: int):
 
 def mutual_info_score(X, y, *, discrete_features='auto', random_state=None, copy: bool = True, model=None) -> np.ndarray:
     "MI in nats between each column of X (n_samples, n_features) and y (n_samples,): scikit-learn's mutual_info_regression protocol."
+    paired_rows(X, y)                                        # pandas X and y with the same labels in another order: an error
     X = as_samples(X, 'X'[:1]) if np.ndim(X) == 1 else _features(X)
     yv = as_samples(y, 'y')
     if yv.shape[1] != 1: raise ValueError(f"y must be one column (n_samples,), got shape {np.shape(y)}")

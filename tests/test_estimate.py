@@ -362,3 +362,22 @@ def test_missing_values_are_an_error_or_dropped_with_a_note():
     r = estimate_mi(x, y, missing='drop')
     assert r.n == 198 and r.notes[0].startswith('2 of 200 rows have a missing value (x[:, 0]: 1, x[:, 1]: 1)')
     assert r.mi == estimate_mi(x.drop(index=[9, 20]), y.drop(index=[9, 20])).mi
+
+
+def test_pandas_rows_out_of_label_order_are_an_error_not_a_wrong_pairing():
+    "A Series with the right rows in another order (sort_values, sample) would pair the wrong rows by position: every entry point says so."
+    import pandas as pd
+    from mist_nb import estimate_mi, independence_test
+    from mist_nb.sklearn import mutual_info_score
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=300)
+    df = pd.DataFrame({'a': a, 'b': a + 0.5 * rng.normal(size=300)}, index=[f"r{i}" for i in range(300)])
+    shuffled = df['b'].sample(frac=1.0, random_state=0)
+    for call in (lambda: estimate_mi(df[['a']], shuffled), lambda: estimate_mi(df[['a']], shuffled, missing='drop'),
+                 lambda: independence_test(df['a'], shuffled), lambda: mutual_info_score(df[['a']], shuffled)):
+        with pytest.raises(ValueError, match=r'y\.loc\[x\.index\]'): call()
+    right = estimate_mi(df[['a']], df['b'])
+    assert estimate_mi(df[['a']], shuffled.loc[df.index]).mi == right.mi > 0.5          # aligned by label: the same estimate
+    assert estimate_mi(df[['a']], shuffled.to_numpy()).mi < 0.2                          # by position, as asked: the shuffle
+    r = estimate_mi(df[['a']], df['b'].reset_index(drop=True))                           # other labels: by position, with a note
+    assert r.mi == right.mi and any('paired by position' in m for m in r.notes)
