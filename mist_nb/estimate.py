@@ -108,7 +108,8 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
         col = int(np.argwhere(bad.any(0))[0, 0]); kind = 'NaN' if np.isnan(a[:, col]).any() else 'infinite values'
         raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
     if a.shape[1] > MAX_DIM:
-        raise ValueError(f"{name} has {a.shape[1]} columns; MIST was trained on at most {MAX_DIM} per variable - reduce the dimension first")
+        flip = f" (or, if its {a.shape[0]} rows are the variables and its columns the samples, pass {name}.T)" if a.shape[0] <= MAX_DIM else ''
+        raise ValueError(f"{name} has {a.shape[1]} columns; MIST was trained on at most {MAX_DIM} per variable - reduce the dimension first{flip}")
     if a.shape[0] >= 2:
         const = np.flatnonzero(np.ptp(a, axis=0) == 0)
         if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
@@ -174,7 +175,10 @@ def check_pair(x, y):
     notes = []
     paired_rows(x, y, notes)
     x, y = as_samples(x, 'x', notes), as_samples(y, 'y', notes)
-    if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}")
+    if x.shape[0] != y.shape[0]:
+        flip = next((f" ({a} has {b.shape[1]} columns, as many as {c} has rows: pass {a}.T if its rows are the variables)"
+                     for a, b, c, o in (('x', x, 'y', y), ('y', y, 'x', x)) if b.shape[1] == o.shape[0] > 1), '')
+        raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}{flip}")
     n, copies = x.shape[0], ''
     if n >= 2 and len((found := copied_rows(x, y))[0]):
         (drop, cols), dx = found, x.shape[1]
@@ -447,7 +451,8 @@ def check_level(level) -> float:
     "A nominal coverage level as a float in [0.5, 0.99]; a clear error otherwise (NaN included)."
     try: v = float(level)
     except (TypeError, ValueError): raise ValueError(f"level must be a number between {LEVELS[0]} and {LEVELS[-1]}, got {level!r}") from None
-    if not LEVELS[0] <= v <= LEVELS[-1]: raise ValueError(f"level must be between {LEVELS[0]} and {LEVELS[-1]}, got {level}")
+    if not LEVELS[0] <= v <= LEVELS[-1]:
+        raise ValueError(f"level must be between {LEVELS[0]} and {LEVELS[-1]}, got {level}" + (f" (a fraction: {v / 100:g} for {v:g}%)" if 50 <= v <= 99 else ''))
     return v
 
 def check_taus(taus) -> np.ndarray:
