@@ -3,8 +3,8 @@
 
     python scripts/issue_targets.py
 
-Reads data/results/{heldout,bmi,highmi}.nc (written by scripts/benchmark.py) and prints: how many held-out cells
-with true MI >= 0.3 get an estimate below 0.05 nats with a 90% upper end below the truth; bmi's MAE by n for
+Reads data/results/{heldout,fine,bmi,highmi}.nc (written by scripts/benchmark.py) and prints: how many cells of the
+held-out and fine-structure grids with true MI >= 0.3 get an estimate below 0.05 nats with a 90% upper end below the truth; bmi's MAE by n for
 MIST-QR and the paper-recipe model; and, for the 1 x 1 and 3 x 3 high-MI Gaussians at n = 500 with MI >= 4, whether
 each draw is within 10% of the truth or has an open upper end with its lower end below the truth.
 """
@@ -16,13 +16,15 @@ from mist_nb.evaluate import load_results, accuracy
 
 def main():
     rd = data_dir() / 'results'
-    ho = load_results(rd / 'heldout.nc')
-    e, up, t = ho.estimate.sel(estimator='MIST-QR'), ho.upper.sel(estimator='MIST-QR', level=0.9), ho.truth
-    hard = (t >= 0.3) & e.notnull()
-    bad = (e < 0.05) & (up < t) & hard
-    print(f"held-out: {int(bad.sum())} of {int(hard.sum())} cells with truth >= 0.3 have an estimate < 0.05 and an upper end below the truth")
-    for (fam, dim), v in bad.sum(['n', 'seed']).to_series().items():
-        if v: print(f"  {fam} dim {dim}: {int(v)}")
+    for grid in ('heldout', 'fine'):
+        if not (rd / f'{grid}.nc').exists(): continue
+        ho = load_results(rd / f'{grid}.nc')
+        e, up, t = ho.estimate.sel(estimator='MIST-QR'), ho.upper.sel(estimator='MIST-QR', level=0.9), ho.truth
+        hard = (t >= 0.3) & e.notnull()
+        bad = (e < 0.05) & (up < t) & hard
+        print(f"{grid}: {int(bad.sum())} of {int(hard.sum())} cells with truth >= 0.3 have an estimate < 0.05 and an upper end below the truth")
+        for (fam, dim), v in bad.sum(['n', 'seed']).to_series().items():
+            if v: print(f"  {fam} dim {dim}: {int(v)}")
     a = accuracy(load_results(rd / 'bmi.nc'), by=('n',)).mae
     for m in ('MIST-QR', 'MIST-QR-paper'):
         print(f"bmi MAE by n, {m}:", ', '.join(f"{int(n)}: {float(a.sel(estimator=m, n=n)):.3f}" for n in a.n.values))
