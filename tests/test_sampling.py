@@ -198,7 +198,7 @@ def test_benchmark_grids_regenerate_their_tasks():
 
 
 def test_channel_tables_match_fresh_quadrature_and_monte_carlo():
-    from mist_nb.sampling import CHANNELS, channel_mi, channel_tables, get_channel, _draw_channel, make_generator
+    from mist_nb.sampling import CHANNELS, FINE_CHANNELS, channel_mi, channel_tables, get_channel, _draw_channel, make_generator
     from mist_nb.baselines import KSG
     tabs = channel_tables()
     for name in ('parabola', 'hetero-exp', 'circle'):
@@ -210,7 +210,8 @@ def test_channel_tables_match_fresh_quadrature_and_monte_carlo():
         theta = torch.tensor([float(np.exp(tabs[name][0][60]))] if name not in ('gauss', 'uniform', 'mixture') else [0.3 if name != 'mixture' else 500.0],
                              dtype=torch.float64)
         x, y = _draw_channel(name, theta, 6000, g, 'cpu')
-        est = KSG(k=5).estimate(x[0].double().numpy(), y[0].double().numpy()[:, None])
+        k = 1 if name in FINE_CHANNELS else 5   # KSG-5 averages over more than a half-period of sin(16 x) (1.25 nats for 1.74); KSG-1 does not
+        est = KSG(k=k).estimate(x[0].double().numpy(), y[0].double().numpy()[:, None])
         truth = float(channel_mi(name, theta))
         assert abs(est - truth) < 0.08 + 0.1 * truth, (name, est, truth)   # KSG at n=6000: close, slightly low at high MI
 
