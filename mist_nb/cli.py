@@ -122,6 +122,12 @@ def load_xy(args):
     if set(cx) & set(cy): raise ValueError(f"--x and --y share columns {sorted(set(cx) & set(cy))}")
     if args.by:                          # DataFrames go to the estimator: labels become codes there, or a named error
         if args.by not in df.columns: raise ValueError(f"--by: no column {args.by!r}")
+        miss = df[args.by].isna()
+        if miss.any():                   # groupby would drop these rows without a word
+            if not args.dropna: raise ValueError(f"the --by column {args.by!r} has no value in {int(miss.sum())} of {len(df)} rows: give them a group, "
+                                                 "or pass --dropna to leave them out")
+            args.by_note = f"{int(miss.sum())} of {len(df)} rows have no value in the --by column {args.by!r} and are left out (--dropna)"
+            df = df[~miss]
         return [(g, d[cx], d[cy]) for g, d in df.groupby(args.by, sort=True)]
     return df[cx], df[cy]
 
@@ -160,6 +166,7 @@ def cmd_estimate(args) -> int:
             except ValueError as e:
                 if not args.skip_invalid: raise ValueError(f"--by group {g!r}: {e} (use --skip-invalid to skip such groups)") from None
                 skipped.append(f"group {g!r} skipped: {e}")
+        skipped = ([args.by_note] if getattr(args, 'by_note', None) else []) + skipped
         if not keep: raise ValueError("no --by group can be estimated: " + '; '.join(skipped))
         res = est.estimate_batch([(x, y) for _, x, y in keep], level=level, progress=None if not args.json else False)
         if level is None: res = [est.estimate_with_info(x, y) for _, x, y in keep]
@@ -262,3 +269,6 @@ def main(argv=None) -> int:
         msg = str(e).replace("estimate_mi(..., missing='drop')", '--dropna')   # the command's own way to leave such rows out
         print(f"mist-nb {args.command}: error: {msg}", file=sys.stderr)
         return 2
+
+# %% ../nbs/09_cli.ipynb #f7d3cae1
+if __name__ == '__main__': sys.exit(main())

@@ -107,3 +107,23 @@ def test_a_csv_date_column_is_read_as_times(tmp_path):
     pd.DataFrame({'day': days.strftime('%Y-%m-%d')[boot], 'v': v[boot]}).to_csv(tmp_path / 'b.csv', index=False)
     c = json.loads(run('estimate', str(tmp_path / 'b.csv'), '--x', 'day', '--y', 'v', '--json').stdout)
     assert c['n'] == len(np.unique(boot)) and any('are copies' in m for m in c['notes'])
+
+
+def test_python_dash_m_runs_the_command():
+    "`python -m mist_nb.cli` once ran nothing and exited 0; it is the `mist-nb` command."
+    r = subprocess.run([sys.executable, '-m', 'mist_nb.cli', 'tasks', '--json'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 40, (r.returncode, r.stdout[:200], r.stderr[-300:])
+
+
+def test_rows_without_a_by_group_are_an_error_or_dropped_with_a_note(tmp_path):
+    "groupby drops rows whose --by value is missing without a word: the command names them instead."
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=200)
+    df = pd.DataFrame({'a': a, 'b': a + rng.normal(size=200), 'g': np.repeat(['u', 'v'], 100).astype(object)})
+    df.loc[[0, 1, 150], 'g'] = None
+    df.to_csv(tmp_path / 'g.csv', index=False)
+    r = run('estimate', str(tmp_path / 'g.csv'), '--x', 'a', '--y', 'b', '--by', 'g')
+    assert r.returncode == 2 and "no value in 3 of 200 rows" in r.stderr and '--dropna' in r.stderr
+    r = run('estimate', str(tmp_path / 'g.csv'), '--x', 'a', '--y', 'b', '--by', 'g', '--dropna', '--json')
+    out = json.loads(r.stdout)
+    assert r.returncode == 0 and [x['n'] for x in out['results']] == [98, 99] and out['notes'][0].startswith('3 of 200 rows have no value')
