@@ -82,7 +82,7 @@ def _is_number(s) -> bool:
     try: float(s); return True
     except (TypeError, ValueError): return False
 
-def read_table(path: str, header: bool = True):
+def read_table(path: str, header: bool = True, decimal: str = '.', na_values=None):
     "A pandas DataFrame from a CSV (or '-' for standard input) or Parquet file; clear errors for unusable files."
     import io, csv
     import pandas as pd
@@ -97,7 +97,7 @@ def read_table(path: str, header: bool = True):
             except ImportError as e: raise ImportError("reading Parquet needs pyarrow: pip install 'mist-nb[io]'") from e
             except Exception as e: raise ValueError(f"cannot read {path} as Parquet: {e}") from e
         src = p
-    try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None)
+    try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None, decimal=decimal, na_values=na_values)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError) as e:
         raise ValueError(f"cannot read {name} as CSV: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if df.shape[1] == 0 or len(df) == 0: raise ValueError(f"{name} has no data rows")
@@ -117,7 +117,7 @@ def load_xy(args):
             if k not in z.files: raise ValueError(f"{args.file} has no array {k!r}; arrays: {z.files}")
         return z[kx], z[ky]
     if not args.x or not args.y: raise ValueError("give the columns of X and Y with --x and --y")
-    df = read_table(args.file, header=not args.no_header)
+    df = read_table(args.file, header=not args.no_header, decimal=args.decimal, na_values=args.na_values)
     cx, cy = select_columns(df, args.x, 'x'), select_columns(df, args.y, 'y')
     if set(cx) & set(cy): raise ValueError(f"--x and --y share columns {sorted(set(cx) & set(cy))}")
     if args.by:                          # DataFrames go to the estimator: labels become codes there, or a named error
@@ -240,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--by', help='estimate separately for each value of this column')
     e.add_argument('--skip-invalid', action='store_true', help='with --by: skip groups that cannot be estimated (too few rows, ...) with a note')
     e.add_argument('--no-header', action='store_true', help='the CSV has no header row: columns are named 0, 1, ...')
+    e.add_argument('--decimal', default='.', help="the CSV's decimal mark (default '.'; ',' for 0,5)")
+    e.add_argument('--na-values', nargs='+', metavar='TEXT', help="more values that mean missing (besides pandas' NA, n/a, empty ...)")
     e.add_argument('--dropna', action='store_true', help='leave out rows with a missing value in the chosen columns, with a note '
                    '(without it, a missing value is an error)')
     e.add_argument('--level', type=float, default=0.9, help='nominal coverage of the interval (0.5-0.99, default 0.9)')
@@ -267,6 +269,7 @@ def main(argv=None) -> int:
             return args.func(args)
     except (ValueError, OSError, ImportError) as e:
         msg = str(e).replace("estimate_mi(..., missing='drop')", '--dropna')   # the command's own way to leave such rows out
+        msg = msg.replace("(pandas.to_numeric(column, errors='coerce'))", "(--na-values)")   # and to mark values as missing
         print(f"mist-nb {args.command}: error: {msg}", file=sys.stderr)
         return 2
 

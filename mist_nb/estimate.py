@@ -23,15 +23,16 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS',
-           'CALIBRATION_MIX', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'paired_rows', 'check_pair',
-           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
-           'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
-           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
-           'is_affine_copy', 'distinct_columns', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
-           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for',
-           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'permutation_statistics', 'combined_p_value',
-           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows',
+           'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
+           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
+           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
+           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'conformal_widths',
+           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins',
+           'column_pair_screen', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
+           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -40,9 +41,29 @@ DISCRETE_LEVELS = 30   # a column with at most this many distinct values (and at
 def _column_name(name: str, j: int, label) -> str:
     return f"{name}[:, {j}]" + (f" ({label!r})" if label is not None else '')
 
+def number_text_hint(c: np.ndarray, what: str) -> str | None:
+    "A message when a text column `c` (n,) too varied to be labels holds numbers: with a few stray values, or with decimal commas; else None."
+    import pandas as pd
+    s = pd.Series(np.asarray(c, dtype=object))
+    s = s[s.notna()].astype(str).str.strip()
+    if len(s) == 0 or s.nunique() <= min(DISCRETE_LEVELS, len(c) / 4): return None    # few enough labels: a discrete variable
+    num = pd.to_numeric(s, errors='coerce')
+    if num.notna().all(): return None
+    comma = pd.to_numeric(s.str.replace(',', '.', regex=False), errors='coerce')
+    if comma.notna().all() and s.str.contains(',', regex=False).any():
+        return (f"{what} holds numbers written with a decimal comma (such as {s.iloc[0]!r}): read them with decimal=',' "
+                "(pandas.read_csv(..., decimal=','); mist-nb estimate --decimal ,)")
+    if num.notna().mean() >= 0.9:
+        bad = s[num.isna()]
+        shown = ', '.join(repr(v) for v in list(dict.fromkeys(bad))[:4]) + (', ...' if bad.nunique() > 4 else '')
+        return (f"{what} holds numbers except {len(bad)} of {len(c)} values ({shown}): mark them as missing (pandas.to_numeric(column, "
+                "errors='coerce')) and leave their rows out with estimate_mi(..., missing='drop'), or correct them")
+    return None
+
 def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarray:
     "Codes 0..K-1 (most frequent label first) of a column of labels `c` (n,), named `what` in messages; a ValueError unless it can be a discrete variable."
     import pandas as pd
+    if (hint := number_text_hint(c, what)): raise ValueError(hint)
     n, miss = len(c), np.asarray(pd.isna(c), dtype=bool)
     if miss.any(): raise ValueError(f"{what} has {int(miss.sum())} missing labels of {n} rows; remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
     labels, inv, counts = np.unique(np.asarray(c).astype(str), return_inverse=True, return_counts=True)

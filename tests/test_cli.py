@@ -127,3 +127,21 @@ def test_rows_without_a_by_group_are_an_error_or_dropped_with_a_note(tmp_path):
     r = run('estimate', str(tmp_path / 'g.csv'), '--x', 'a', '--y', 'b', '--by', 'g', '--dropna', '--json')
     out = json.loads(r.stdout)
     assert r.returncode == 0 and [x['n'] for x in out['results']] == [98, 99] and out['notes'][0].startswith('3 of 200 rows have no value')
+
+
+def test_numbers_read_as_text_get_a_way_out(tmp_path):
+    "A stray '?' or decimal commas turn a numeric column into text: the error says which, and --na-values / --decimal read it."
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=200)
+    df = pd.DataFrame({'a': a.round(4), 'b': (a + rng.normal(size=200)).round(4)})
+    df.to_csv(tmp_path / 'clean.csv', index=False)
+    df.to_csv(tmp_path / 'euro.csv', index=False, sep=';', decimal=',')
+    s = df.astype(object); s.loc[3, 'a'] = '?'; s.to_csv(tmp_path / 'stray.csv', index=False)
+    r = run('estimate', str(tmp_path / 'stray.csv'), '--x', 'a', '--y', 'b')
+    assert r.returncode == 2 and "holds numbers except 1 of 200 values ('?')" in r.stderr and '--na-values' in r.stderr, r.stderr
+    r = run('estimate', str(tmp_path / 'euro.csv'), '--x', 'a', '--y', 'b')
+    assert r.returncode == 2 and '--decimal ,' in r.stderr, r.stderr
+    clean = json.loads(run('estimate', str(tmp_path / 'clean.csv'), '--x', 'a', '--y', 'b', '--json').stdout)['mi']
+    assert json.loads(run('estimate', str(tmp_path / 'euro.csv'), '--x', 'a', '--y', 'b', '--decimal', ',', '--json').stdout)['mi'] == clean
+    r = run('estimate', str(tmp_path / 'stray.csv'), '--x', 'a', '--y', 'b', '--na-values', '?', '--dropna', '--json')
+    assert r.returncode == 0 and json.loads(r.stdout)['n'] == 199
