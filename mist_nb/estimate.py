@@ -22,17 +22,18 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'TEST_STATISTICS',
-           'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows',
-           'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
-           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
-           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'conformal_widths',
-           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins',
-           'column_pair_screen', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
-           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration',
-           'merge_draws', 'calibration_mix']
+           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS',
+           'TEST_STATISTICS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples',
+           'copied_rows', 'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
+           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'complete_rows',
+           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1227,7 +1228,9 @@ def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None, missi
 
 # %% ../nbs/04_estimate.ipynb #410b907a
 HSIC_ROWS = 2000   # HSIC's Gram matrices use at most this many rows (a seeded subset above it): O(HSIC_ROWS^2) memory
-TEST_STATISTICS = {'hsic+cca': ('hsic', 'cca'), 'hsic': ('hsic',), 'cca': ('cca',), 'mist': ('mist',), 'all': ('hsic', 'cca', 'mist')}
+KNN_ROWS = 1000    # the k-NN statistic uses at most this many rows (a seeded subset above it): its cost per permutation grows as n^2
+TEST_STATISTICS = {'hsic+cca+knn': ('hsic', 'cca', 'knn'), 'hsic+cca': ('hsic', 'cca'), 'hsic': ('hsic',), 'cca': ('cca',), 'knn': ('knn',),
+                   'mist': ('mist',), 'all': ('hsic', 'cca', 'knn', 'mist')}
 
 def rank_features(a: np.ndarray, seed: int = 0) -> np.ndarray:
     "Features (n, p) of one side for the independence tests: normal scores of the ranks of continuous columns, one-hot values of discrete ones."
@@ -1239,6 +1242,25 @@ def rank_features(a: np.ndarray, seed: int = 0) -> np.ndarray:
     for j in np.flatnonzero(disc):
         cols.append((a[:, j][:, None] == np.unique(a[:, j])[None]).astype(np.float64))
     return np.concatenate(cols, 1)
+
+def knn_features(a: np.ndarray, seed: int = 0) -> np.ndarray:
+    "Features (n, d) of one side for the k-NN statistic: normal scores of every column's ranks, ties (labels included) broken at random with `seed`."
+    from scipy.special import ndtri
+    return ndtri((float_ranks(a, seed) + 0.5) / len(a))
+
+def _sq_distances(f: np.ndarray) -> np.ndarray:
+    "Squared Euclidean distances (m, m) between the rows of `f`, with inf on the diagonal (a row is not its own neighbour)."
+    sq = (f * f).sum(1)
+    d = np.clip(sq[:, None] + sq[None] - 2 * f @ f.T, 0, None)
+    np.fill_diagonal(d, np.inf)
+    return d
+
+def knn_statistic(dx: np.ndarray, dy: np.ndarray) -> float:
+    "KSG-I with one neighbour (unclipped) from within-side squared distances dx, dy (m, m): max-norm across the sides, strict counts."
+    from scipy.special import digamma
+    eps = np.maximum(dx, dy).min(1)[:, None]
+    nx, ny = (dx < eps).sum(1), (dy < eps).sum(1)
+    return float(digamma(1) + digamma(len(dx)) - np.mean(digamma(nx + 1) + digamma(ny + 1)))
 
 def _orthonormal_basis(f: np.ndarray) -> np.ndarray:
     "An orthonormal basis (n, r) of the centred columns of `f`."
@@ -1269,6 +1291,10 @@ def permutation_statistics(x: np.ndarray, y: np.ndarray, perms: list, names=('hs
         K = K - K.mean(0) - K.mean(1)[:, None] + K.mean()                            # H K H: tr(K H L H) = sum(HKH * L)
         by = _mean_sq_distance(fy)
         out['hsic'] = np.array([(K * _gram(fy[p[rows]], by)).sum() / len(rows) ** 2 for p in perms])
+    if 'knn' in names:      # KSG with one neighbour, unclipped: it resolves dependence finer than HSIC's bandwidth
+        rows = np.arange(n) if n <= KNN_ROWS else np.sort(np.random.default_rng(seed_int(seed, 'knn-rows', n)).permutation(n)[:KNN_ROWS])
+        dx, gy = _sq_distances(knn_features(x, seed_int(seed, 'knn-x'))[rows]), knn_features(y, seed_int(seed, 'knn-y'))
+        out['knn'] = np.array([knn_statistic(dx, _sq_distances(gy[p[rows]])) for p in perms])   # (a BLAS product beats gathering dy[p][:, p])
     if 'mist' in names:
         out['mist'] = np.asarray(est.estimate_batch([(x, y[p]) for p in perms]), dtype=np.float64)
     return out
@@ -1281,7 +1307,7 @@ def combined_p_value(stats: dict) -> float:
     return float((c <= c[0]).sum() / len(c))
 
 def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None, statistic: str = 'hsic+cca') -> float:
-    "Permutation-test p-value for independence of X and Y: rank HSIC and canonical correlations combined (`statistic`; 'mist' and 'all' use the `model`'s estimate)."
+    "Permutation-test p-value for independence of X and Y: rank HSIC and canonical correlations combined (`statistic`: 'hsic+cca+knn' adds one-neighbour KSG; 'mist' and 'all' use the `model`'s estimate)."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
     if statistic not in TEST_STATISTICS: raise ValueError(f"statistic must be one of {sorted(TEST_STATISTICS)}, got {statistic!r}")
     names = TEST_STATISTICS[statistic]
