@@ -105,12 +105,17 @@ def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
 def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
     "A numeric numpy array from `a` (numpy, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
+    if isinstance(a, dict):                                             # columns by name, as pandas reads a dict
+        import pandas as pd
+        try: a = pd.DataFrame(a)
+        except ValueError as e: raise ValueError(f"{name} is a dict, read as columns by name, and pandas cannot make a table of it: {e}") from None
     if hasattr(a, 'columns') and hasattr(a, 'iloc'):                   # a DataFrame: each column keeps its own dtype
         cols = [_numeric_column(_values(a.iloc[:, j]), _column_name(name, j, a.columns[j]), notes) for j in range(a.shape[1])]
         return np.stack(cols, 1).astype(np.float64) if cols else np.zeros((len(a), 0))
     if hasattr(a, 'to_numpy') and hasattr(a, 'dtype'): a = _values(a)                # a Series
     elif hasattr(a, 'to_numpy'): a = a.to_numpy()
-    a = np.asarray(a)
+    try: a = np.asarray(a)
+    except ValueError: raise ValueError(f"{name} must be a rectangular array (n,) or (n, d): its rows have different lengths") from None
     if a.dtype.kind not in 'mM' and (a.dtype == bool or np.issubdtype(a.dtype, np.number)):
         if np.iscomplexobj(a): raise ValueError(f"{name} must be real-valued, got complex numbers")
         return a
@@ -1203,6 +1208,8 @@ def _take(a, rows: np.ndarray):
 
 def complete_rows(x, y) -> tuple:
     "(x, y, note): the rows of `x` and `y` with no missing value in any column, and a note on those left out (None if none were)."
+    import pandas as pd
+    x, y = (pd.DataFrame(a) if isinstance(a, dict) else a for a in (x, y))   # a dict holds columns by name, as for check_pair
     if len(x) != len(y): return x, y, None                                    # check_pair names the mismatch
     paired_rows(x, y)                                                         # rows are taken by position below: labels out of order are an error
     mx, my = _missing(x), _missing(y)

@@ -381,3 +381,15 @@ def test_pandas_rows_out_of_label_order_are_an_error_not_a_wrong_pairing():
     assert estimate_mi(df[['a']], shuffled.to_numpy()).mi < 0.2                          # by position, as asked: the shuffle
     r = estimate_mi(df[['a']], df['b'].reset_index(drop=True))                           # other labels: by position, with a note
     assert r.mi == right.mi and any('paired by position' in m for m in r.notes)
+
+
+def test_dicts_are_columns_and_ragged_rows_are_named():
+    "A dict of equal-length columns reads as a table (as pandas reads it); rows of different lengths get an error that says so."
+    from mist_nb import estimate_mi
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=200); b = a + rng.normal(size=200)
+    assert estimate_mi({'a': a}, {'b': b}).mi == estimate_mi(a, b).mi
+    a2 = a.copy(); a2[3] = np.nan
+    assert estimate_mi({'a': a2}, b, missing='drop').n == 199
+    with pytest.raises(ValueError, match='rows have different lengths'): estimate_mi([[1.0, 2.0], [3.0]] * 10, list(range(20)))
+    with pytest.raises(ValueError, match='x is a dict'): estimate_mi({'a': a, 'c': a[:-1]}, b)
