@@ -97,9 +97,14 @@ def read_table(path: str, header: bool = True, decimal: str = '.', na_values=Non
             except ImportError as e: raise ImportError("reading Parquet needs pyarrow: pip install 'mist-nb[io]'") from e
             except Exception as e: raise ValueError(f"cannot read {path} as Parquet: {e}") from e
         src = p
-    try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None, decimal=decimal, na_values=na_values)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError) as e:
-        raise ValueError(f"cannot read {name} as CSV: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    if path != '-' and src.suffix.lower() in ('.xlsx', '.xlsm', '.xls', '.ods'):     # a spreadsheet is not a CSV: read it as one, or say what is missing
+        try: df = pd.read_excel(src, header=0 if header else None, na_values=na_values)
+        except ImportError as e: raise ImportError(f"reading {src.suffix} files needs a spreadsheet reader for pandas ({e}); or save the sheet as CSV") from None
+        except Exception as e: raise ValueError(f"cannot read {name} as a spreadsheet: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    else:
+        try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None, decimal=decimal, na_values=na_values)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError) as e:
+            raise ValueError(f"cannot read {name} as CSV: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if df.shape[1] == 0 or len(df) == 0: raise ValueError(f"{name} has no data rows")
     if header and all(_is_number(c) for c in df.columns):
         raise ValueError(f"the first line of {name} is all numbers, so it has no header row; pass --no-header to read it as data")
@@ -234,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description='Estimate I(X;Y) in nats between the columns chosen by --x and --y. Rows are samples; '
                                    'columns are selected by name (a,b), index (0,2) or index range (0:3).')
-    e.add_argument('file', help="a .csv, .parquet or .npz file, or - to read CSV from standard input")
+    e.add_argument('file', help="a .csv, .parquet, spreadsheet (.xlsx, .ods: with pandas' reader installed) or .npz file, or - to read CSV from standard input")
     e.add_argument('--x', help="X's columns (NPZ: array name, default 'x')")
     e.add_argument('--y', help="Y's columns (NPZ: array name, default 'y')")
     e.add_argument('--by', help='estimate separately for each value of this column')

@@ -145,3 +145,13 @@ def test_numbers_read_as_text_get_a_way_out(tmp_path):
     assert json.loads(run('estimate', str(tmp_path / 'euro.csv'), '--x', 'a', '--y', 'b', '--decimal', ',', '--json').stdout)['mi'] == clean
     r = run('estimate', str(tmp_path / 'stray.csv'), '--x', 'a', '--y', 'b', '--na-values', '?', '--dropna', '--json')
     assert r.returncode == 0 and json.loads(r.stdout)['n'] == 199
+
+
+def test_a_spreadsheet_is_not_read_as_csv(tmp_path):
+    "An .xlsx file was read as CSV and reported as having no data rows; now it is read as a spreadsheet, or the error says what is missing."
+    import importlib.util, zipfile
+    p = tmp_path / 'sheet.xlsx'
+    with zipfile.ZipFile(p, 'w') as z: z.writestr('xl/workbook.xml', '<workbook/>'); z.writestr('[Content_Types].xml', '<Types/>')
+    r = run('estimate', str(p), '--x', 'a', '--y', 'b')
+    want = 'cannot read' if importlib.util.find_spec('openpyxl') else 'needs a spreadsheet reader'
+    assert r.returncode == 2 and want in r.stderr and 'no data rows' not in r.stderr, r.stderr
