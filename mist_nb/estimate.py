@@ -22,18 +22,19 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS',
-           'TEST_STATISTICS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples',
-           'copied_rows', 'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
-           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'permutations_for', 'MISTModule', 'complete_rows',
-           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
+           'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'paired_rows', 'check_pair',
+           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
+           'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
+           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'distinct_columns', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
+           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -840,7 +841,7 @@ def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict, mi
     if 'pair_prep' not in cache: cache['pair_prep'], cache['pair_cache'] = self._validated(x[:, [i]], y[:, [j]]), {}
     prep = cache['pair_prep']
     if 'pair_outs' not in cache: cache['pair_outs'] = None if prep[5] else self._outputs(prep[3], prep[4])
-    return cache['pair'], self._result(prep[0], prep[1], level, cache['pair_outs'], prep, cache['pair_cache'], interval=interval)
+    return cache['pair'], self._result(prep[0], prep[1], level, cache['pair_outs'], prep, cache['pair_cache'], interval=interval, serial=False)
 
 @patch
 def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict) -> tuple:
@@ -855,6 +856,77 @@ def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cach
     if hi is not None and r.upper > hi + 0.05:
         notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
     return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
+
+# %% ../nbs/04_estimate.ipynb #fded9903
+SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered
+SERIAL_ROWS = 10_000    # the check reads at most the first this many rows (consecutive: it is about their order)
+SORTED_SHARE = 0.95     # a column whose changing steps rise (or fall) this often sorts the table: the order is then a layout, not a series
+SERIAL_MIN_ROWS = 20    # below this the check does not run
+
+def lag1_rank_autocorrelation(a: np.ndarray) -> np.ndarray:
+    "Per column of `a` (n, d): the correlation of consecutive rows' ranks (ties share their mean rank), about N(0, 1/n) when the row order is random."
+    from scipy.stats import rankdata
+    r = rankdata(np.asarray(a, dtype=np.float64).reshape(len(a), -1), axis=0)
+    r = r - r.mean(0)
+    den = (r * r).sum(0)
+    return np.where(den > 0, (r[1:] * r[:-1]).sum(0) / np.where(den > 0, den, 1.0), 0.0)
+
+def sorted_column(a: np.ndarray) -> int | None:
+    "The first column of `a` whose changing steps from row to row rise (or fall) in at least SORTED_SHARE of cases, or None."
+    s = np.diff(a, axis=0)
+    up, down = (s > 0).sum(0), (s < 0).sum(0)
+    hit = np.flatnonzero((up + down > 0) & (np.maximum(up, down) >= SORTED_SHARE * (up + down)))
+    return int(hit[0]) if len(hit) else None
+
+def serial_dependence(x: np.ndarray, y: np.ndarray, alpha: float = SERIAL_ALPHA) -> tuple | None:
+    "(r_x, r_y): each side's largest lag-1 rank autocorrelation (in absolute value) when both sides depend on the row order at `alpha` and no column sorts the rows; else None."
+    from scipy.special import ndtr
+    x, y = (np.asarray(a, dtype=np.float64).reshape(len(a), -1)[:SERIAL_ROWS] for a in (x, y))
+    n = len(x)
+    if n < SERIAL_MIN_ROWS or sorted_column(np.c_[x, y]) is not None: return None
+    out = []
+    for a in (x, y):
+        r = lag1_rank_autocorrelation(a)
+        j = int(np.argmax(np.abs(r)))
+        p = min(1.0, 2 * a.shape[1] * float(ndtr(-abs(r[j]) * math.sqrt(n))))   # two-sided, Bonferroni over the side's columns
+        if p >= alpha: return None
+        out.append(float(r[j]))
+    return tuple(out)
+
+def circular_shifts(n: int, k: int, seed: int = 0) -> np.ndarray:
+    "Up to `k` distinct seeded shifts from 1 to n - 1, uniform over the rotations (the first k of one fixed order, so a larger k extends a smaller one)."
+    return np.random.default_rng(seed_int(seed, 'circular-shifts', n)).permutation(np.arange(1, n))[:k]
+
+def serial_note(r: tuple) -> str:
+    "The note for rows that depend on their order (`serial_dependence`'s output)."
+    return (f"the rows are not in random order: consecutive rows' ranks correlate (lag-1 rank autocorrelation {r[0]:.2f} in x, {r[1]:.2f} in y; "
+            f"both p < {SERIAL_ALPHA:g}), as in a series in time (or a table grouped by another variable). MI and its interval assume "
+            "independent rows: two independent series can show dependence that is not there, and a series has fewer effective "
+            "samples than rows, so the interval is too narrow. A circular-shift test (shifts of y's rows against x's, which keep each "
+            "series' own dependence) checks the lower end, and `independence_test` uses one here; for a series that never settles (a random walk) "
+            "no test is valid: use differences. If the row order means nothing, shuffle the rows")
+
+@patch
+def _shift_medians(self: MIST, px: np.ndarray, py: np.ndarray, k: int) -> np.ndarray:
+    "The model's median with the prepared `py` circularly shifted against `px` by each of `circular_shifts(n, k)` (rows beyond one pass: its first subset)."
+    rows = self._subsets(len(px))[0]
+    outs = self._forward([(px[rows], np.roll(py, s, 0)[rows]) for s in circular_shifts(len(px), k, self.seed)])
+    return np.array([np.interp(0.5, TAU_KNOTS, o[:self.n_out]) for o in outs])
+
+@patch
+def _serial_lower(self: MIST, px, py, outs: np.ndarray, lo: float, level: float, notes: list, cache: dict) -> float:
+    "The lower end `lo`, set to 0 when the rows depend on their order (`cache['serial']`) and a circular-shift test cannot reject independence at (1 - level) / 2."
+    if cache.get('serial') is None or lo <= 0: return lo
+    k, a = permutations_for(level), (1 - level) / 2
+    if len(cache.get('shift_null', ())) < min(k, len(circular_shifts(len(px), k))): cache['shift_null'] = self._shift_medians(px, py, k)
+    null = cache['shift_null'][:k]
+    mid = float(np.interp(0.5, TAU_KNOTS, outs[0, :self.n_out]))                  # the observed median on the same rows (one pass or the first subset)
+    p = (1 + (null >= mid).sum()) / (len(null) + 1)
+    what = f"a circular-shift test ({len(null)} seeded shifts of y's rows against x's, seed {self.seed})"
+    if p <= a + 1e-9:
+        notes.append(f"{what} rejects independence at {a:.3g} (p = {p:.3f}): the lower end stays"); return lo
+    notes.append(f"{what} cannot reject independence at {a:.3g} (p = {p:.3f}): the lower end {lo:.3f} is lowered to 0")
+    return 0.0
 
 # %% ../nbs/04_estimate.ipynb #51d27f4c
 @patch
@@ -887,7 +959,7 @@ def _chain_side(self: MIST, x, y, option: tuple, level: float, interval: bool, n
     a, b = (x, y) if side == 'x' else (y, x)
     n, k = len(a), int(stratum.max()) + 1
     cache = cache.setdefault(('chain', side), {'first': {}, 'strata': [{} for _ in range(k)]})
-    first = self._result(stratum[:, None].astype(np.float64), b, level, cache=cache['first'], interval=interval, chain=0)
+    first = self._result(stratum[:, None].astype(np.float64), b, level, cache=cache['first'], interval=interval, chain=0, serial=False)
     parts, sub = [(1.0, first.mi, first.lower, first.upper)], []
     for s in range(k):
         idx = np.flatnonzero(stratum == s)
@@ -895,7 +967,7 @@ def _chain_side(self: MIST, x, y, option: tuple, level: float, interval: bool, n
         w = len(idx) / n
         if not len(keep_a) or not len(keep_b):                                 # a side constant in the stratum: no information
             parts.append((w, 0.0, 0.0 if first.lower is not None else None, 0.0 if first.lower is not None else None)); continue
-        r = self._result(a[np.ix_(idx, keep_a)], b[np.ix_(idx, keep_b)], level, cache=cache['strata'][s], interval=interval, chain=depth - 1)
+        r = self._result(a[np.ix_(idx, keep_a)], b[np.ix_(idx, keep_b)], level, cache=cache['strata'][s], interval=interval, chain=depth - 1, serial=False)
         parts.append((w, r.mi, r.lower, r.upper))
         swap = (lambda m: m) if side == 'x' else (lambda m: re.sub(r'\b([xy])\[', lambda g: 'yx'['xy'.index(g[1])] + '[', m))   # a = y: name sides as the user does
         sub += [f"stratum {s} of {side} ({len(idx)} rows, its constant columns dropped): {swap(m)}" for m in r.notes]
@@ -987,8 +1059,8 @@ def _tested_lower(self: MIST, x, y, px, py, lo: float, level: float, notes: list
 
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
-            interval: bool = True, chain: int = 2) -> MIResult:
-    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none)."
+            interval: bool = True, chain: int = 2, serial: bool = True) -> MIResult:
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none; `serial`: check the row order, off for the parts of a decomposition)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
@@ -996,6 +1068,9 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     notes = list(notes)
     if 'd' not in cache: cache['d'] = distinct_columns(px) + distinct_columns(py)   # the columns the network sees
     n, d, disc = len(x), cache['d'], discrete_masks(x, y, cache)
+    if serial:
+        if 'serial' not in cache: cache['serial'] = serial_dependence(x, y)
+        if cache['serial'] is not None: notes.append(serial_note(cache['serial']))
     if discrete:
         notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI with the Miller-Madow correction "
                      f"and a basic bootstrap interval (seed {self.seed}), not the network")
@@ -1036,6 +1111,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(x, y, px, py, lo, level, notes, cache)
+        if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
     mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None:
@@ -1313,17 +1389,30 @@ def combined_p_value(stats: dict) -> float:
     c = p.min(0)
     return float((c <= c[0]).sum() / len(c))
 
-def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None, statistic: str = 'hsic+cca') -> float:
-    "Permutation-test p-value for independence of X and Y: rank HSIC and canonical correlations combined (`statistic`: 'hsic+cca+knn' adds one-neighbour KSG; 'mist' and 'all' use the `model`'s estimate)."
+NULLS = ('auto', 'permutation', 'shift')
+
+def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str | MIST | None = None, statistic: str = 'hsic+cca',
+                      null: str = 'auto') -> float:
+    "Permutation-test p-value for independence of X and Y: rank HSIC and canonical correlations combined (`statistic`: 'hsic+cca+knn' adds one-neighbour KSG; 'mist' and 'all' use the `model`'s estimate; `null`: 'permutation' of rows, circular 'shift's of y's rows for series, or 'auto': shifts when `serial_dependence` finds both sides ordered, with a warning)."
     if int(n_permutations) < 1: raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
     if statistic not in TEST_STATISTICS: raise ValueError(f"statistic must be one of {sorted(TEST_STATISTICS)}, got {statistic!r}")
+    if null not in NULLS: raise ValueError(f"null must be one of {list(NULLS)}, got {null!r}")
     names = TEST_STATISTICS[statistic]
     est = None
     if 'mist' in names:
         est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr') or _CACHE.setdefault(model or 'mist-qr', MIST.load(model))
     x, y, _ = check_pair(x, y)
-    rng = np.random.default_rng(seed_int(seed, 'permutation-test'))
-    perms = [np.arange(len(y))] + [rng.permutation(len(y)) for _ in range(int(n_permutations))]
+    n, r = len(y), (serial_dependence(x, y) if null == 'auto' else None)
+    if null == 'shift' or r is not None:
+        shifts = circular_shifts(n, int(n_permutations), seed)
+        if r is not None:
+            warnings.warn(f"the rows are not in random order (lag-1 rank autocorrelation {r[0]:.2f} in x, {r[1]:.2f} in y), as in a series: row "
+                          f"permutations would reject independence for two independent series, so the test uses {len(shifts)} circular shifts of "
+                          "y's rows against x's (null='permutation' to override; shuffle the rows first if their order means nothing)", stacklevel=2)
+        perms = [np.arange(n)] + [np.roll(np.arange(n), s) for s in shifts]
+    else:
+        rng = np.random.default_rng(seed_int(seed, 'permutation-test'))
+        perms = [np.arange(n)] + [rng.permutation(n) for _ in range(int(n_permutations))]
     return combined_p_value(permutation_statistics(x, y, perms, names, seed, est))
 
 # %% ../nbs/04_estimate.ipynb #238b2eee

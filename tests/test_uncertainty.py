@@ -213,3 +213,50 @@ def test_independence_test_keeps_its_level_on_a_bootstrap_resample():
         x, y, b = rng.normal(size=(200, 2)), rng.normal(size=(200, 2)), rng.integers(0, 200, 200)
         ps.append(independence_test(x[b], y[b], n_permutations=39, seed=s))
     assert np.mean(np.array(ps) <= 0.05) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / 40), ps
+
+
+def _ar(n, phi, rng, d=1):
+    "An AR(1) series (n, d), started in its stationary law."
+    e, a = rng.normal(size=(n, d)), np.zeros((n, d))
+    a[0] = e[0] / math.sqrt(1 - phi ** 2)
+    for t in range(1, n): a[t] = phi * a[t - 1] + e[t]
+    return a
+
+
+def test_independent_series_get_no_positive_lower_end(est):
+    "Rows in time order: independent persistent series read as dependent without the check; the circular-shift test sets the lower end to 0."
+    unchecked, lows = [], []
+    for s in range(4):
+        rng = np.random.default_rng(40 + s)
+        x, y = _ar(400, 0.98, rng), _ar(400, 0.98, rng, 2)
+        unchecked.append(est._result(x, y, 0.9, serial=False).lower)
+        r = est.estimate_with_info(x, y)
+        assert r.notes and any(m.startswith('the rows are not in random order') for m in r.notes), r.notes
+        lows.append(r.lower)
+        assert not any('random order' in m for m in est.estimate_with_info(rng.permutation(x), rng.permutation(y)).notes)
+    assert max(unchecked) > 0.05, unchecked        # the failure the check is for: a confident claim of dependence
+    assert sum(v == 0 for v in lows) >= 3, lows
+
+
+def test_dependent_series_keep_their_lower_end(est):
+    for s in range(3):
+        rng = np.random.default_rng(50 + s)
+        x = _ar(400, 0.9, rng)
+        r = est.estimate_with_info(x, np.sin(x) + 0.5 * rng.normal(size=x.shape))
+        assert r.lower > 0.2 and any('rejects independence' in m for m in r.notes), (r, r.notes)
+
+
+def test_independence_test_shifts_rows_of_a_series():
+    "For two independent AR(0.9) series, row permutations reject far too often; circular shifts keep the level (and are chosen by default, with a warning)."
+    rej_perm, rej_shift = [], []
+    for s in range(30):
+        rng = np.random.default_rng(60 + s)
+        x, y = _ar(200, 0.9, rng), _ar(200, 0.9, rng)
+        rej_perm.append(independence_test(x, y, n_permutations=39, seed=s, null='permutation') <= 0.05)
+        rej_shift.append(independence_test(x, y, n_permutations=39, seed=s, null='shift') <= 0.05)
+    assert np.mean(rej_perm) >= 0.3 and np.mean(rej_shift) <= 0.12, (np.mean(rej_perm), np.mean(rej_shift))
+    with pytest.warns(UserWarning, match='circular shifts'):
+        p = independence_test(x, y, n_permutations=39, seed=29)
+    assert p == independence_test(x, y, n_permutations=39, seed=29, null='shift')
+    with pytest.raises(ValueError, match='null must be one of'):
+        independence_test(x, y, null='blocks')
