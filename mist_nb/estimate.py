@@ -23,13 +23,14 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
-           'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows', 'paired_rows', 'check_pair',
-           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
-           'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
-           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
-           'is_affine_copy', 'distinct_columns', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows',
+           'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
+           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
+           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
+           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
+           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
            'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
            'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
            'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
@@ -135,9 +136,6 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
     if bad.any():
         col = int(np.argwhere(bad.any(0))[0, 0]); kind = 'NaN' if np.isnan(a[:, col]).any() else 'infinite values'
         raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
-    if a.shape[1] > MAX_DIM:
-        flip = f" (or, if its {a.shape[0]} rows are the variables and its columns the samples, pass {name}.T)" if a.shape[0] <= MAX_DIM else ''
-        raise ValueError(f"{name} has {a.shape[1]} columns; MIST was trained on at most {MAX_DIM} per variable - reduce the dimension first{flip}")
     if a.shape[0] >= 2:
         const = np.flatnonzero(np.ptp(a, axis=0) == 0)
         if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
@@ -600,6 +598,39 @@ def _prepare(self: MIST, x: np.ndarray, y: np.ndarray, notes: list):
     from mist_nb.baselines import standardize_safely
     return standardize_safely(x), standardize_safely(y), False, None
 
+# %% ../nbs/04_estimate.ipynb #b7c0baca
+def components_for(n: int) -> int:
+    "How many leading components a side wider than MAX_DIM keeps at n rows: MAX_DIM, or n // 4 when fewer (at least 1)."
+    return max(1, min(MAX_DIM, n // 4))
+
+def leading_components(a: np.ndarray, k: int = MAX_DIM) -> tuple:
+    "(scores (n, k), share of variance): `a`'s columns as normal scores of their ranks (ties share the mean rank), projected on the k leading eigenvectors of their correlation matrix."
+    from scipy.stats import rankdata
+    from scipy.special import ndtri
+    n, d = a.shape
+    z = ndtri((rankdata(a, axis=0) - 0.5) / n)
+    z = z - z.mean(0)
+    z = z / np.where((s := z.std(0)) > 0, s, 1.0)
+    if n >= d: w, v = np.linalg.eigh(z.T @ z / n); w, v = w[::-1], v[:, ::-1]
+    else: _, sv, vt = np.linalg.svd(z, full_matrices=False); w, v = sv ** 2 / n, vt.T     # more columns than rows: from the rows' side
+    v = v[:, :k] * np.sign(v[np.abs(v[:, :k]).argmax(0), np.arange(min(k, v.shape[1]))])   # each direction's sign: its largest loading positive
+    return z @ v, float(w[:k].sum() / w.sum())
+
+def wide_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
+    "(x, y, wide): a side with more than MAX_DIM columns replaced by its `leading_components` (`components_for(n)` of them), with a note; `wide` names the sides replaced."
+    out, wide = [], []
+    for name, a in (('x', x), ('y', y)):
+        if a.shape[1] > MAX_DIM:
+            d, k = a.shape[1], components_for(len(a))
+            a, share = leading_components(a, k)
+            notes.append(f"{name} has {d} columns, more than the {MAX_DIM} a side MIST was trained on: {name} below means its {k} leading principal "
+                         f"components (of the columns' normal scores: {share:.0%} of their variance{'; n/4 of them at n = %d' % len(a) if k < MAX_DIM else ''}), "
+                         f"chosen without looking at the other side, so the estimate and lower end are for a function of {name} - a lower bound on "
+                         "I(X;Y), which can be far below it when the dependence is spread thinly over many columns - and the upper end is open")
+            wide.append(name)
+        out.append(a)
+    return out[0], out[1], tuple(wide)
+
 # %% ../nbs/04_estimate.ipynb #bb4ffee7
 @patch
 def _subsets(self: MIST, n: int) -> list:
@@ -862,6 +893,7 @@ SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this
 SERIAL_ROWS = 10_000    # the check reads at most the first this many rows (consecutive: it is about their order)
 SORTED_SHARE = 0.95     # a column whose changing steps rise (or fall) this often sorts the table: the order is then a layout, not a series
 SERIAL_MIN_ROWS = 20    # below this the check does not run
+SERIAL_MIN_PRODUCT = 0.1   # |r_x r_y| below this is left alone: it inflates the variance of a sample dependence by less than (1 + 0.1) / (1 - 0.1)
 
 def lag1_rank_autocorrelation(a: np.ndarray) -> np.ndarray:
     "Per column of `a` (n, d): the correlation of consecutive rows' ranks (ties share their mean rank), about N(0, 1/n) when the row order is random."
@@ -879,7 +911,7 @@ def sorted_column(a: np.ndarray) -> int | None:
     return int(hit[0]) if len(hit) else None
 
 def serial_dependence(x: np.ndarray, y: np.ndarray, alpha: float = SERIAL_ALPHA) -> tuple | None:
-    "(r_x, r_y): each side's largest lag-1 rank autocorrelation (in absolute value) when both sides depend on the row order at `alpha` and no column sorts the rows; else None."
+    "(r_x, r_y): each side's largest lag-1 rank autocorrelation (in absolute value) when both sides depend on the row order at `alpha`, |r_x r_y| >= SERIAL_MIN_PRODUCT and no column sorts the rows; else None."
     from scipy.special import ndtr
     x, y = (np.asarray(a, dtype=np.float64).reshape(len(a), -1)[:SERIAL_ROWS] for a in (x, y))
     n = len(x)
@@ -891,7 +923,7 @@ def serial_dependence(x: np.ndarray, y: np.ndarray, alpha: float = SERIAL_ALPHA)
         p = min(1.0, 2 * a.shape[1] * float(ndtr(-abs(r[j]) * math.sqrt(n))))   # two-sided, Bonferroni over the side's columns
         if p >= alpha: return None
         out.append(float(r[j]))
-    return tuple(out)
+    return tuple(out) if abs(out[0] * out[1]) >= SERIAL_MIN_PRODUCT else None
 
 def circular_shifts(n: int, k: int, seed: int = 0) -> np.ndarray:
     "Up to `k` distinct seeded shifts from 1 to n - 1, uniform over the rotations (the first k of one fixed order, so a larger k extends a smaller one)."
@@ -1063,7 +1095,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none; `serial`: check the row order, off for the parts of a decomposition)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
-    x, y, notes, px, py, discrete, copy = prepared or self._validated(x, y)
+    x, y, notes, px, py, discrete, copy, wide = prepared or self._validated(x, y)
     if cache is None: cache = {}
     notes = list(notes)
     if 'd' not in cache: cache['d'] = distinct_columns(px) + distinct_columns(py)   # the columns the network sees
@@ -1082,12 +1114,14 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
                          + (f"the lower end is the cross-fitted bound {b:.3f} nats (H(Y) minus a held-out cross-entropy)" if lo is not None and b < lo
                             else f"a cross-fitted lower estimate gives {b:.3f} nats"))
             if lo is not None: lo = min(lo, b)
+        if wide and hi is not None: hi = math.inf                                   # a lower bound through the leading components
         mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes, disc)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',
                         time.perf_counter() - t0, notes)
     if chain > 0 and (mc := mixed_columns(x, y, disc)):                           # discrete beside continuous columns: strata
         notes = [m for m in notes if 'MIST was trained on continuous data' not in m]   # the strata see continuous data
         mi, lo, hi = self._chain(x, y, mc, level, interval, notes, cache, chain)
+        if wide and hi is not None: hi = math.inf
         mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes, disc)      # against a label: I(X;Y) <= H(label)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if not interval and discrete_side(x, y, disc) is not None:                    # the mixed estimator sets the point: no network pass
@@ -1123,6 +1157,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
             notes.append(f"y[:, {copy[1]}] has exactly the ranks of x[:, {copy[0]}] (or their reverse): consistent with Y a monotone function "
                          "of X, whose MI is infinite, so the data cannot bound MI above - the upper end is open")
             hi = math.inf if hi is not None else None
+    if wide and hi is not None: hi = math.inf
     mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes, disc)
     if n < TRAINED_MIN_ROWS and math.isfinite(mi) and mi > math.log(n):            # the network extrapolates below its trained n
         notes.append(f"below the trained range the network's reading ({mi:.3f} nats) exceeds ln(n) = {math.log(n):.2f}, the most that "
@@ -1133,9 +1168,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
 
 @patch
 def _validated(self: MIST, x, y) -> tuple:
-    "(x, y, notes, x', y', discrete, copy): the checked float64 data, their notes and the network inputs of `_prepare`."
+    "(x, y, notes, x', y', discrete, copy, wide): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, and the sides so reduced."
     x, y, notes = check_pair(x, y)
-    return (x, y, notes, *self._prepare(x, y, notes))
+    x, y, wide = wide_sides(x, y, notes)
+    return (x, y, notes, *self._prepare(x, y, notes), wide)
 
 @patch
 def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:
@@ -1162,8 +1198,7 @@ def estimate(self: MIST, x, y) -> float:
 def quantiles(self: MIST, x, y, taus=(0.05, 0.25, 0.5, 0.75, 0.95)) -> np.ndarray:
     "The model's raw (uncalibrated) quantiles of I(X;Y) in nats at levels `taus` (one pass; for n > 2000, the first subset)."
     taus = check_taus(taus)
-    x, y, notes = check_pair(x, y)
-    px, py, _, _ = self._prepare(x, y, notes)
+    px, py = self._validated(x, y)[3:5]
     out = self._forward([(px[i], py[i]) for i in self._subsets(len(px))[:1]])[0, :self.n_out]
     return np.full(taus.shape, float(out[0])) if not self.is_quantile else np.interp(taus, TAU_KNOTS, out)
 
@@ -1180,7 +1215,7 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
 def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
     "{index: outputs (m, columns of `_forward`)} for every non-discrete `_validated` tuple in `prepared`, batched by shape with rows padded at most `max_pad`-fold."
     units = []                     # (pair index, rows of one pass) for every pass the batch needs
-    for i, (x, y, _, px, py, disc, _) in enumerate(prepared):
+    for i, (x, y, _, px, py, disc, *_) in enumerate(prepared):
         if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
     groups = {}
     for u, (i, px, py) in enumerate(units): groups.setdefault((px.shape[1], py.shape[1]), []).append(u)
