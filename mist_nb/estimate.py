@@ -26,12 +26,12 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLIN
            'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
            'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows',
            'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'plugin_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
-           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
-           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
-           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
-           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
+           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
+           'components_for', 'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
            'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
            'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
            'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
@@ -285,14 +285,30 @@ def plugin_mi(x: np.ndarray, y: np.ndarray) -> float:
     h = lambda c: -(c / n * np.log(c / n)).sum()
     return max(0.0, float(h(nx) + h(ny) - h(nxy) + (len(nx) + len(ny) - len(nxy) - 1) / (2 * n)))
 
-def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200) -> tuple:
-    "Basic bootstrap interval (2 I - upper quantile, 2 I - lower quantile) of `plugin_mi`, clipped at 0."
+def chao_shen_entropy(counts: np.ndarray) -> float:
+    "Chao-Shen coverage-adjusted entropy (nats) from the counts of the distinct values seen."
+    c = np.asarray(counts, dtype=np.float64)
+    n = c.sum()
+    f1 = min(float((c == 1).sum()), n - 1)                        # all singletons: coverage 1/n, not 0
+    pa = (1 - f1 / n) * c / n
+    return float(-(pa * np.log(pa) / (1 - (1 - pa) ** n)).sum())
+
+def discrete_mi(x: np.ndarray, y: np.ndarray) -> float:
+    "MI (nats, >= 0) of discrete samples (n, dx), (n, dy) from Chao-Shen entropies: H(X) + H(Y) - H(X, Y)."
+    cx, cy = _codes(x), _codes(y)
+    cnt = lambda c: np.unique(c, return_counts=True)[1]
+    return max(0.0, chao_shen_entropy(cnt(cx)) + chao_shen_entropy(cnt(cy)) - chao_shen_entropy(cnt(cx * (cy.max() + 1) + cy)))
+
+def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200, mi=discrete_mi) -> tuple:
+    "Bootstrap interval of `mi` (the union of the basic interval 2 I - quantiles and the normal one I -/+ z sd), clipped at 0."
     rng = np.random.default_rng(seed_int(seed, 'plugin-bootstrap'))
-    est = plugin_mi(x, y)
-    boot = np.array([plugin_mi(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(resamples))])
+    est = mi(x, y)
+    boot = np.array([mi(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(resamples))])
     a = (1 - level) / 2
     lo, hi = np.quantile(boot, [a, 1 - a])
-    return max(0.0, min(est, 2 * est - hi)), max(est, 2 * est - lo)
+    from scipy.special import ndtri
+    half = float(ndtri(1 - a)) * float(boot.std())
+    return max(0.0, min(est, 2 * est - hi, est - half)), max(est, 2 * est - lo, est + half)
 
 # %% ../nbs/04_estimate.ipynb #89030f19
 def discrete_entropy(a: np.ndarray) -> tuple:
@@ -1104,9 +1120,9 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         if 'serial' not in cache: cache['serial'] = serial_dependence(x, y)
         if cache['serial'] is not None: notes.append(serial_note(cache['serial']))
     if discrete:
-        notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI with the Miller-Madow correction "
-                     f"and a basic bootstrap interval (seed {self.seed}), not the network")
-        mi = plugin_mi(x, y)
+        notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI from Chao-Shen coverage-adjusted entropies "
+                     f"and a bootstrap interval (basic and normal, seed {self.seed}), not the network")
+        mi = discrete_mi(x, y)
         lo, hi = plugin_interval(x, y, level, self.seed) if self.is_quantile and interval else (None, None)
         if len(np.unique(np.c_[x, y], axis=0)) > n / 5:
             b = crossfit_mi_bound(x, y, self.seed)
