@@ -620,7 +620,7 @@ def components_for(n: int) -> int:
     return max(1, min(MAX_DIM, n // 4))
 
 def leading_components(a: np.ndarray, k: int = MAX_DIM) -> tuple:
-    "(scores (n, k), share of variance): `a`'s columns as normal scores of their ranks (ties share the mean rank), projected on the k leading eigenvectors of their correlation matrix."
+    "(scores (n, k'), share of variance, rank): `a`'s columns as normal scores of their ranks (ties share the mean rank), projected on the k' = min(k, rank) leading eigenvectors of their correlation matrix (rank: eigenvalues above 1e-9 of the largest)."
     from scipy.stats import rankdata
     from scipy.special import ndtri
     n, d = a.shape
@@ -629,8 +629,10 @@ def leading_components(a: np.ndarray, k: int = MAX_DIM) -> tuple:
     z = z / np.where((s := z.std(0)) > 0, s, 1.0)
     if n >= d: w, v = np.linalg.eigh(z.T @ z / n); w, v = w[::-1], v[:, ::-1]
     else: _, sv, vt = np.linalg.svd(z, full_matrices=False); w, v = sv ** 2 / n, vt.T     # more columns than rows: from the rows' side
-    v = v[:, :k] * np.sign(v[np.abs(v[:, :k]).argmax(0), np.arange(min(k, v.shape[1]))])   # each direction's sign: its largest loading positive
-    return z @ v, float(w[:k].sum() / w.sum())
+    rank = int((w > 1e-9 * w[0]).sum())                                       # copies and monotone copies leave exact zeros
+    k = min(k, rank)
+    v = v[:, :k] * np.sign(v[np.abs(v[:, :k]).argmax(0), np.arange(k)])       # each direction's sign: its largest loading positive
+    return z @ v, float(w[:k].sum() / w.sum()), rank
 
 def wide_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
     "(x, y, wide): a side with more than MAX_DIM columns replaced by its `leading_components` (`components_for(n)` of them), with a note; `wide` names the sides replaced."
@@ -638,12 +640,16 @@ def wide_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
     for name, a in (('x', x), ('y', y)):
         if a.shape[1] > MAX_DIM:
             d, k = a.shape[1], components_for(len(a))
-            a, share = leading_components(a, k)
-            notes.append(f"{name} has {d} columns, more than the {MAX_DIM} a side MIST was trained on: {name} below means its {k} leading principal "
-                         f"components (of the columns' normal scores: {share:.0%} of their variance{'; n/4 of them at n = %d' % len(a) if k < MAX_DIM else ''}), "
-                         f"chosen without looking at the other side, so the estimate and lower end are for a function of {name} - a lower bound on "
-                         "I(X;Y), which can be far below it when the dependence is spread thinly over many columns - and the upper end is open")
-            wide.append(name)
+            a, share, rank = leading_components(a, k)
+            if a.shape[1] == rank:                                           # the columns span no more dimensions than are kept: nothing is lost
+                notes.append(f"{name} has {d} columns, but their normal scores span only {rank} dimensions (copies or monotone copies of "
+                             f"columns): {name} below means those {rank} principal components, which keep all of the side's information")
+            else:
+                notes.append(f"{name} has {d} columns, more than the {MAX_DIM} a side MIST was trained on: {name} below means its {a.shape[1]} leading principal "
+                             f"components (of the columns' normal scores: {share:.0%} of their variance{'; n/4 of them at n = %d' % len(a) if k < MAX_DIM else ''}), "
+                             f"chosen without looking at the other side, so the estimate and lower end are for a function of {name} - a lower bound on "
+                             "I(X;Y), which can be far below it when the dependence is spread thinly over many columns - and the upper end is open")
+                wide.append(name)
         out.append(a)
     return out[0], out[1], tuple(wide)
 

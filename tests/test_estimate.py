@@ -406,6 +406,9 @@ def test_a_side_wider_than_32_columns_gives_a_lower_bound(qr):
     assert qr.estimate_with_info(np.exp(x[:, p]), y).mi == pytest.approx(r.mi, abs=1e-4)
     w = qr.estimate_with_info(x[:30], y[:30])                                 # 30 rows, 40 columns: 7 components, from the rows' side
     assert (w.dim_x, w.dim_y) == (7, 7) and w.upper == math.inf and any('n/4 of them' in m for m in w.notes)
+    b = x[:500, :20]                                                          # 35 columns spanning 20 dimensions: nothing lost, no bound
+    c = qr.estimate_with_info(np.c_[b, np.exp(b[:, :15])], y[:500, 0])
+    assert c.dim_x == 20 and math.isfinite(c.upper) and any('span only 20 dimensions' in m for m in c.notes), c
     lab = (x[:, :20].sum(1) > 0).astype(float)                              # a label: the upper end is capped at its entropy
     r = qr.estimate_with_info(x, lab)
     assert r.upper <= math.log(2) + 0.01 and r.lower <= r.mi <= r.upper, r
