@@ -1132,10 +1132,12 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         lo, hi = plugin_interval(x, y, level, self.seed) if self.is_quantile and interval else (None, None)
         if len(np.unique(np.c_[x, y], axis=0)) > n / 5:
             b = crossfit_mi_bound(x, y, self.seed)
-            notes.append("many occupied cells for the sample size: the plug-in estimate is biased upward; "
+            notes.append("many occupied cells for the sample size: the plug-in estimate is unreliable (a cell seen once looks like perfect "
+                         "dependence, and coverage corrections can overshoot); "
                          + (f"the lower end is the cross-fitted bound {b:.3f} nats (H(Y) minus a held-out cross-entropy)" if lo is not None and b < lo
-                            else f"a cross-fitted lower estimate gives {b:.3f} nats"))
-            if lo is not None: lo = min(lo, b)
+                            else f"a cross-fitted lower estimate gives {b:.3f} nats")
+                         + ("; the upper end is the most such a sample can certify, a discrete side's entropy (or open)" if lo is not None else ''))
+            if lo is not None: lo, hi = min(lo, b), math.inf
         if wide and hi is not None: hi = math.inf                                   # a lower bound through the leading components
         mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes, disc)
         return MIResult(mi, lo, hi, level if lo is not None else None, n, x.shape[1], y.shape[1], 'plug-in (discrete)',

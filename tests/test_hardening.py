@@ -249,6 +249,7 @@ def test_sparse_discrete_tables_get_a_cross_fitted_lower_end(qr):
     b = crossfit_mi_bound(x, y, qr.seed)
     assert r.lower == pytest.approx(min(plugin_interval(x, y, 0.9, qr.seed)[0], b)) and r.lower <= r.mi <= r.upper
     assert any('cross-fitted' in m for m in r.notes)
+    assert r.upper <= math.log(3) + 0.1 and any('capped' in m for m in r.notes)   # the upper end: H(y), not the plug-in's bootstrap
     assert crossfit_mi_bound(x, g.permutation(y), 1) < 0.05          # independent: the bound is near 0
 
 
