@@ -31,7 +31,8 @@ __all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HI
            'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance',
            'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk', 'work_units',
            'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells', 'errors',
-           'accuracy', 'coverage', 'speed', 'cell_results', 'width', 'monitor_grids', 'model_scores']
+           'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width', 'monitor_grids',
+           'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
@@ -612,6 +613,21 @@ def cell_results(estimates: dict, truth, n, lower: dict | None = None, upper: di
                     coords=dict(estimator=names, cell=np.arange(len(truth)), level=[level], quantile=[], n=('cell', n),
                                 n_range=('cell', [n_range_label(v) for v in n])))
     return ds
+
+def save_cells(ds: xr.Dataset, path, **attrs) -> Path:
+    "Write a `cell_results` Dataset atomically (netCDF keeps no empty quantile axis), with `attrs` and the hardware and git revision."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    ds = ds.drop_dims('quantile') if ds.sizes.get('quantile', 1) == 0 else ds
+    ds.attrs.update(attrs, hardware=hardware(), git_revision=git_revision())
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    ds.to_netcdf(tmp, engine='scipy'); os.replace(tmp, path)                 # a killed run leaves the old file
+    return path
+
+def load_cells(path) -> xr.Dataset:
+    "A Dataset written by `save_cells`, in memory, with its empty quantile axis back (as `coverage` expects)."
+    ds = xr.load_dataset(path, engine='scipy')
+    if 'quantiles' in ds: return ds
+    return ds.assign(quantiles=(('estimator', 'cell', 'quantile'), np.full((ds.sizes['estimator'], ds.sizes['cell'], 0), np.nan))).assign_coords(quantile=[])
 
 def width(ds: xr.Dataset, by=()) -> xr.DataArray:
     "Median width (nats) of [lower, upper] by nominal level; an open upper end counts as infinitely wide."

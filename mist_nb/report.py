@@ -21,7 +21,7 @@ from .core import data_dir, atomic_write_text
 from .sampling import N_GRID, list_tasks
 from .estimate import MIST
 from .baselines import KSG, CCA, GaussianCopula, MINE, NWJ, InfoNCE, Bootstrap
-from .evaluate import (Grid, AXES, run_sweep, reuse_cells, save_results, load_results, accuracy, coverage, width, speed, errors, RidgeFallback,
+from .evaluate import (Grid, AXES, run_sweep, reuse_cells, save_results, load_results, load_cells, accuracy, coverage, width, speed, errors, RidgeFallback,
                               imd_grid, oomd_grid, bmi_grid, heldout_grid, fine_grid, labels_grid, mixed_columns_grid, highmi_grid, independence_grid, broad_grid,
                               PAPER_MSE, PAPER_RANGES, n_range_label)
 from .train import learning_curve
@@ -409,9 +409,7 @@ def robustness_table(path=None, tol: float = 0.05, ratio: float = 10.0) -> str:
 # %% ../nbs/08_report.ipynb #6868bf39
 def real_tables_table(path=None, level: float = 0.9) -> str:
     "Markdown: MAE and bias per kind of Y and estimator on the real-table checks, with MIST-QR's coverage and median width at `level`."
-    ds = xr.load_dataset(Path(path or data_dir() / 'results' / 'real_tables.nc'), engine='scipy')
-    if 'quantiles' not in ds:     # netCDF keeps no empty axis: the file has no quantiles, which `coverage` expects
-        ds = ds.assign(quantiles=(('estimator', 'cell', 'quantile'), np.full((ds.sizes['estimator'], ds.sizes['cell'], 0), np.nan))).assign_coords(quantile=[])
+    ds = load_cells(Path(path or data_dir() / 'results' / 'real_tables.nc'))
     rows = []
     for kind in dict.fromkeys(ds.kind.values):
         part = ds.isel(cell=np.flatnonzero(ds.kind.values == kind))

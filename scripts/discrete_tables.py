@@ -24,10 +24,9 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 
 from mist_nb import MIST  # noqa: E402
-from mist_nb.core import hardware, git_revision  # noqa: E402
 from mist_nb.sampling import seed_int  # noqa: E402
 from mist_nb.estimate import plugin_mi  # noqa: E402
-from mist_nb.evaluate import cell_results, accuracy, coverage, width  # noqa: E402
+from mist_nb.evaluate import cell_results, save_cells, load_cells, accuracy, coverage, width  # noqa: E402
 from mist_nb.report import md_table, fmt  # noqa: E402
 
 LEVEL, SEEDS, NS = 0.9, (0, 1, 2), (100, 300, 1000, 3000)
@@ -119,14 +118,10 @@ def main():
                 sparse.append(bool(len(np.unique(np.c_[x, y], axis=0)) > n / 5))
         print(f"{kind}: {name} (MI {mi:.3f}) done ({time.time() - t0:.0f} s)", flush=True)
     ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', names), kind=('cell', kinds), sparse=('cell', sparse))
-    ds.attrs.update(question='fully discrete data with exact MI: Chao-Shen (MIST) against Miller-Madow', units='nats',
-                    hardware=hardware(), git_revision=git_revision(), seconds=round(time.time() - t0),
-                    command='python scripts/discrete_tables.py')
-    out = ROOT / 'data' / 'results' / 'discrete.nc'
-    tmp = out.with_name(f'.{out.name}.tmp')
-    ds.drop_dims('quantile').to_netcdf(tmp, engine='scipy'); os.replace(tmp, out)     # atomic: a killed run leaves the old file
+    out = save_cells(ds, ROOT / 'data' / 'results' / 'discrete.nc', units='nats', seconds=round(time.time() - t0),
+                     question='fully discrete data with exact MI: Chao-Shen (MIST) against Miller-Madow', command='python scripts/discrete_tables.py')
     print(f"\n{len(truth)} samples, truth {min(truth):.3f}-{max(truth):.3f} nats; {out.relative_to(ROOT)}\n")
-    print(table(ds.assign(quantiles=(('estimator', 'cell', 'quantile'), np.full((ds.sizes['estimator'], ds.sizes['cell'], 0), np.nan))).assign_coords(quantile=[])))
+    print(table(load_cells(out)))
     print(f"\ndone in {time.time() - t0:.0f} s")
 
 

@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from mist_nb import MIST  # noqa: E402
 from mist_nb.baselines import KSG, CCA  # noqa: E402
-from mist_nb.core import hardware, git_revision  # noqa: E402
-from mist_nb.evaluate import cell_results  # noqa: E402
+from mist_nb.evaluate import cell_results, save_cells  # noqa: E402
 from mist_nb.report import real_tables_table  # noqa: E402
 
 LEVEL, SEEDS, STRENGTHS = 0.9, tuple(range(6)), (1.0, 2.5)
@@ -91,12 +90,8 @@ def main():
                 case.append(f"{table}: {', '.join(cols)} / {kind} w={w}")
         print(f"{table}: {', '.join(cols)} done ({time.time() - t0:.0f} s)", flush=True)
     ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', case), kind=('cell', kinds), table=('cell', tables))
-    ds.attrs.update(question='real columns as X, a synthetic Y with exact MI: how close is each estimator?', units='nats',
-                    hardware=hardware(), git_revision=git_revision(), seconds=round(time.time() - t0),
-                    command='python scripts/real_tables.py')
-    out = ROOT / 'data' / 'results' / 'real_tables.nc'
-    tmp = out.with_name(f'.{out.name}.tmp')
-    ds.drop_dims('quantile').to_netcdf(tmp, engine='scipy'); os.replace(tmp, out)     # atomic: a killed run leaves the old file
+    out = save_cells(ds, ROOT / 'data' / 'results' / 'real_tables.nc', units='nats', seconds=round(time.time() - t0),
+                     question='real columns as X, a synthetic Y with exact MI: how close is each estimator?', command='python scripts/real_tables.py')
     print(f"\n{len(truth)} samples ({len(sets)} column sets x 2 kinds of Y x {len(SEEDS)} seeds), truth "
           f"{min(truth):.2f}-{max(truth):.2f} nats; {out.relative_to(ROOT)}\n")
     print(real_tables_table(out, LEVEL))
