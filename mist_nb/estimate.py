@@ -19,19 +19,20 @@ from .model import MISTNet, quantile_at, TAU_KNOTS, KNN_KS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
-__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS',
-           'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
-           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
+__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'CODE_GAP', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
+           'MIXED_ROWS', 'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS',
+           'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
            'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'as_samples', 'copied_rows',
-           'paired_rows', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor',
-           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
-           'components_for', 'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'unmasked', 'as_samples',
+           'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts',
+           'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
+           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
+           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
+           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
            'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
            'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
            'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
@@ -45,13 +46,15 @@ def _column_name(name: str, j: int, label) -> str:
     return f"{name}[:, {j}]" + (f" ({label!r})" if label is not None else '')
 
 def number_text_hint(c: np.ndarray, what: str) -> str | None:
-    "A message when a text column `c` (n,) too varied to be labels holds numbers: with a few stray values, or with decimal commas; else None."
+    "A message when a text column `c` (n,) too varied to be labels holds numbers: all of them, with a few stray values, or with decimal commas; else None."
     import pandas as pd
     s = pd.Series(np.asarray(c, dtype=object))
     s = s[s.notna()].astype(str).str.strip()
     if len(s) == 0 or s.nunique() <= min(DISCRETE_LEVELS, len(c) / 4): return None    # few enough labels: a discrete variable
     num = pd.to_numeric(s, errors='coerce')
-    if num.notna().all(): return None
+    if num.notna().all():                                                   # every value is a number, stored as text
+        return (f"{what} holds numbers stored as text (such as {s.iloc[0]!r}): convert them with pandas.to_numeric(column) "
+                f"or .astype(float) (as labels, {s.nunique()} distinct values in {len(c)} rows are too many for a discrete variable)")
     comma = pd.to_numeric(s.str.replace(',', '.', regex=False), errors='coerce')
     if comma.notna().all() and s.str.contains(',', regex=False).any():
         return (f"{what} holds numbers written with a decimal comma (such as {s.iloc[0]!r}): read them with decimal=',' "
@@ -104,9 +107,15 @@ def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
         return c.astype(np.float64)                                    # numbers stored as Python objects
     return label_codes(c, what, notes)
 
+def unmasked(a):
+    "A numpy masked array as a plain array with NaN (None for non-numbers) at its masked entries; anything else as it is."
+    if not isinstance(a, np.ma.MaskedArray): return a
+    return a.astype(np.float64).filled(np.nan) if a.dtype.kind in 'biuf' else a.astype(object).filled(None)
+
 def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
-    "A numeric numpy array from `a` (numpy, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
+    "A numeric numpy array from `a` (numpy, masked, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
+    a = unmasked(a)                                                     # a masked entry is a missing one, never its hidden value
     if isinstance(a, dict):                                             # columns by name, as pandas reads a dict
         import pandas as pd
         try: a = pd.DataFrame(a)
@@ -195,12 +204,38 @@ def paired_rows(x, y, notes: list | None = None) -> None:
                          "pass y.loc[x.index] to pair them by label, or y.to_numpy() if the order is meant (a shuffle)")
     if notes is not None: notes.append("x and y carry different index labels: rows are paired by position, as for arrays, not by label")
 
+# %% ../nbs/04_estimate.ipynb #ab5f9708
+CODE_GAP = 5   # a repeated extreme value this many interquartile ranges beyond the column's other values looks like a missing-value code
+
+def missing_codes(a: np.ndarray, gap: float = CODE_GAP) -> list:
+    "Values that look like missing-value codes in the columns of `a` (n, d): (column, value, rows, distance in interquartile ranges)."
+    n, out = len(a), []
+    for j in range(a.shape[1]):
+        c = a[:, j]
+        for v in sorted({c.min(), c.max()}):
+            at = c == v
+            if (k := int(at.sum())) < max(3, n / 200): continue
+            rest = c[~at]
+            if len(np.unique(rest)) < 3: continue                 # a binary or three-level column: its ends are values, not codes
+            q1, q3 = np.percentile(rest, [25, 75])
+            g = rest.min() - v if v < rest.min() else v - rest.max()
+            if q3 > q1 and g > gap * (q3 - q1): out.append((j, float(v), k, float(g / (q3 - q1))))
+    return out
+
+def missing_code_note(name: str, code: tuple) -> str:
+    "The note for one `missing_codes` entry of side `name`."
+    j, v, k, g = code
+    return (f"{name}[:, {j}] takes the value {v:g} in {k} rows, {g:.0f} interquartile ranges beyond its other values: if that codes a "
+            f"missing entry, pass those entries as NaN with missing='drop' (CLI: --na-values {v:g} --dropna); as given it counts as a "
+            "value, and the MI includes whether an entry is coded")
+
 # %% ../nbs/04_estimate.ipynb #da598ec4
 def check_pair(x, y):
     "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes (copied rows left out)."
     notes = []
     paired_rows(x, y, notes)
     x, y = as_samples(x, 'x', notes), as_samples(y, 'y', notes)
+    notes += [missing_code_note(s, c) for s, a in (('x', x), ('y', y)) for c in missing_codes(a)]
     if x.shape[0] != y.shape[0]:
         flip = next((f" ({a} has {b.shape[1]} columns, as many as {c} has rows: pass {a}.T if its rows are the variables)"
                      for a, b, c, o in (('x', x, 'y', y), ('y', y, 'x', x)) if b.shape[1] == o.shape[0] > 1), '')
@@ -1332,6 +1367,7 @@ def _missing(a) -> np.ndarray:
     "Per row and column of `a` (numpy, torch, pandas or lists; 1-D or 2-D): whether the value is missing (NaN, None, NaT)."
     import pandas as pd
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
+    a = unmasked(a)
     m = a.isna().to_numpy() if isinstance(a, (pd.DataFrame, pd.Series)) else np.asarray(pd.isna(a if isinstance(a, np.ndarray) else np.asarray(a, dtype=object)))
     return m.reshape(len(m), -1)
 

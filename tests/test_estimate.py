@@ -363,6 +363,37 @@ def test_missing_values_are_an_error_or_dropped_with_a_note():
     assert r.mi == estimate_mi(x.drop(index=[9, 20]), y.drop(index=[9, 20])).mi
 
 
+
+def test_masked_entries_are_missing_not_their_hidden_values():
+    "A numpy masked array's masked entries are missing values (an error, or dropped), never the numbers stored under the mask."
+    from mist_nb import estimate_mi
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(300, 2)); b = a + rng.normal(size=(300, 2))
+    hidden = a.copy(); hidden[:30, 0] = 50.0                          # what sits under the mask must not matter
+    m = np.ma.masked_array(hidden, mask=(np.arange(300)[:, None] < 30) & np.array([True, False]))
+    with pytest.raises(ValueError, match='missing'): estimate_mi(m, b)
+    r = estimate_mi(m, b, missing='drop')
+    assert r.n == 270 and r.mi == estimate_mi(a[30:], b[30:]).mi
+    assert estimate_mi(np.ma.masked_array(a), b).mi == estimate_mi(a, b).mi   # nothing masked: the plain array
+
+
+def test_numbers_stored_as_text_and_missing_value_codes_are_named():
+    "Text that holds numbers is an error with the conversion to use; a repeated extreme far from the rest (-999) gets a note, censoring does not."
+    import pandas as pd
+    from mist_nb import estimate_mi
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=1000); b = 0.8 * a + 0.6 * rng.normal(size=1000)
+    with pytest.raises(ValueError, match='numbers stored as text'):
+        estimate_mi(pd.Series(a.round(4).astype(str)).astype('string'), b)
+    coded = a.copy(); gone = rng.random(1000) < 0.15; coded[gone] = -999.0
+    r = estimate_mi(coded, b)
+    assert any(m.startswith(f"x[:, 0] takes the value -999 in {gone.sum()} rows") and '--na-values -999' in m for m in r.notes)
+    clean = estimate_mi(np.where(gone, np.nan, coded), b, missing='drop')             # the way out the note names
+    assert not any('takes the value' in m for m in clean.notes) and clean.n == 1000 - gone.sum()
+    assert abs(clean.mi - 0.511) < abs(r.mi - 0.511)                                  # the coded rows pull the estimate toward (1 - p) I
+    censored = estimate_mi(np.maximum(a, -0.5), b)                                     # an atom at a detection limit touches the other values
+    assert not any('takes the value' in m for m in censored.notes)
+
 def test_pandas_rows_out_of_label_order_are_an_error_not_a_wrong_pairing():
     "A Series with the right rows in another order (sort_values, sample) would pair the wrong rows by position: every entry point says so."
     import pandas as pd
