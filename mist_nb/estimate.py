@@ -24,7 +24,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'CODE_G
            'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
            'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'unmasked', 'as_samples',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'plain', 'as_samples',
            'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts',
            'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
            'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
@@ -107,15 +107,16 @@ def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
         return c.astype(np.float64)                                    # numbers stored as Python objects
     return label_codes(c, what, notes)
 
-def unmasked(a):
-    "A numpy masked array as a plain array with NaN (None for non-numbers) at its masked entries; anything else as it is."
+def plain(a):
+    "A numpy masked array with NaN (None for non-numbers) at its masked entries, a scipy sparse matrix as a dense array; anything else as it is."
+    if hasattr(a, 'toarray') and hasattr(a, 'nnz'): return a.toarray()          # scipy.sparse: its implicit zeros are values
     if not isinstance(a, np.ma.MaskedArray): return a
     return a.astype(np.float64).filled(np.nan) if a.dtype.kind in 'biuf' else a.astype(object).filled(None)
 
 def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
-    "A numeric numpy array from `a` (numpy, masked, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
+    "A numeric numpy array from `a` (numpy, masked, scipy sparse, torch, pandas or nested lists); columns of labels become codes (noted in `notes`)."
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
-    a = unmasked(a)                                                     # a masked entry is a missing one, never its hidden value
+    a = plain(a)                                                        # a masked entry is a missing one, never its hidden value
     if isinstance(a, dict):                                             # columns by name, as pandas reads a dict
         import pandas as pd
         try: a = pd.DataFrame(a)
@@ -1367,7 +1368,7 @@ def _missing(a) -> np.ndarray:
     "Per row and column of `a` (numpy, torch, pandas or lists; 1-D or 2-D): whether the value is missing (NaN, None, NaT)."
     import pandas as pd
     if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy()
-    a = unmasked(a)
+    a = plain(a)
     m = a.isna().to_numpy() if isinstance(a, (pd.DataFrame, pd.Series)) else np.asarray(pd.isna(a if isinstance(a, np.ndarray) else np.asarray(a, dtype=object)))
     return m.reshape(len(m), -1)
 
@@ -1380,7 +1381,7 @@ def _take(a, rows: np.ndarray):
 def complete_rows(x, y) -> tuple:
     "(x, y, note): the rows of `x` and `y` with no missing value in any column, and a note on those left out (None if none were)."
     import pandas as pd
-    x, y = (pd.DataFrame(a) if isinstance(a, dict) else a for a in (x, y))   # a dict holds columns by name, as for check_pair
+    x, y = (pd.DataFrame(a) if isinstance(a, dict) else plain(a) for a in (x, y))   # a dict holds columns by name, as for check_pair
     if len(x) != len(y): return x, y, None                                    # check_pair names the mismatch
     paired_rows(x, y)                                                         # rows are taken by position below: labels out of order are an error
     mx, my = _missing(x), _missing(y)

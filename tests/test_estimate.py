@@ -377,6 +377,19 @@ def test_masked_entries_are_missing_not_their_hidden_values():
     assert estimate_mi(np.ma.masked_array(a), b).mi == estimate_mi(a, b).mi   # nothing masked: the plain array
 
 
+def test_scipy_sparse_inputs_read_as_dense():
+    "A scipy sparse matrix (what scikit-learn pipelines hand over) reads as its dense array: its implicit zeros are values."
+    import scipy.sparse as sp
+    from mist_nb import estimate_mi, independence_test
+    from mist_nb.sklearn import mutual_info_score
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(300, 3)); x[rng.random((300, 3)) < 0.6] = 0; y = x[:, 0] + rng.normal(size=300)
+    for s in (sp.csr_matrix(x), sp.csc_array(x)):
+        assert estimate_mi(s, y).mi == estimate_mi(x, y).mi and estimate_mi(s, y, missing='drop').n == 300
+        assert np.array_equal(mutual_info_score(s, y, random_state=0), mutual_info_score(x, y, random_state=0))
+    assert independence_test(sp.csr_matrix(x), y, n_permutations=19) == independence_test(x, y, n_permutations=19)
+
+
 def test_numbers_stored_as_text_and_missing_value_codes_are_named():
     "Text that holds numbers is an error with the conversion to use; a repeated extreme far from the rest (-999) gets a note, censoring does not."
     import pandas as pd
