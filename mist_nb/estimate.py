@@ -19,18 +19,18 @@ from .model import MISTNet, quantile_at, TAU_KNOTS, KNN_KS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
-__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'CODE_GAP', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
-           'MIXED_ROWS', 'MIXED_ROWS_PER_LABEL', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS',
+__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'CODE_GAP', 'COLLINEAR_TOL',
+           'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS',
            'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
            'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
            'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'label_codes', 'time_numbers', 'plain', 'as_samples',
-           'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts',
-           'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'discrete_side',
-           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
-           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'plain',
+           'as_samples', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair',
+           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'chao_shen_entropy',
+           'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled',
+           'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
+           'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors',
+           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
            'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
            'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
            'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
@@ -41,6 +41,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'CODE_G
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
 DISCRETE_LEVELS = 30   # a column with at most this many distinct values (and at most n/4) counts as discrete
+MIXED_ROWS_PER_LABEL = 10   # the mixed estimator needs this many rows per distinct label on average; below it the network is better
 
 def _column_name(name: str, j: int, label) -> str:
     return f"{name}[:, {j}]" + (f" ({label!r})" if label is not None else '')
@@ -66,6 +67,12 @@ def number_text_hint(c: np.ndarray, what: str) -> str | None:
                 "errors='coerce')) and leave their rows out with estimate_mi(..., missing='drop'), or correct them")
     return None
 
+class ManyLabels(ValueError):
+    "More labels than a discrete column may have, but few enough (MIXED_ROWS_PER_LABEL rows each on average) for a whole side of the mixed estimator: carries the codes and their note."
+    def __init__(self, msg: str, codes: np.ndarray, note: str):
+        super().__init__(msg)
+        self.codes, self.note = codes, note
+
 def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarray:
     "Codes 0..K-1 (most frequent label first) of a column of labels `c` (n,), named `what` in messages; a ValueError unless it can be a discrete variable."
     import pandas as pd
@@ -75,12 +82,15 @@ def label_codes(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarr
     labels, inv, counts = np.unique(np.asarray(c).astype(str), return_inverse=True, return_counts=True)
     k, order = len(labels), np.lexsort((np.arange(len(labels)), -counts))   # most frequent first, ties in sorted label order
     code = np.empty(k, dtype=np.int64); code[order] = np.arange(k)
+    shown = ', '.join(repr(str(v)) for v in labels[order[:4]]) + (', ...' if k > 4 else '')
+    note = f"{what} holds {k} labels ({shown}): coded 0..{k - 1} from the most frequent, which leaves I(X;Y) unchanged"
     if k > DISCRETE_LEVELS or k > n / 4:
-        raise ValueError(f"{what} is not numeric: {k} distinct labels in {n} rows are too many for a discrete variable (at most "
-                         f"{DISCRETE_LEVELS}, and n/4); encode it as numbers whose order means something, or group rare labels")
-    if notes is not None and k > 1:
-        shown = ', '.join(repr(str(v)) for v in labels[order[:4]]) + (', ...' if k > 4 else '')
-        notes.append(f"{what} holds {k} labels ({shown}): coded 0..{k - 1} from the most frequent, which leaves I(X;Y) unchanged")
+        msg = (f"{what} is not numeric: {k} distinct labels in {n} rows are too many for a discrete variable (at most {DISCRETE_LEVELS}, "
+               f"and n/4; up to n/{MIXED_ROWS_PER_LABEL} as the only column of a side against a continuous other side); encode it as numbers "
+               "whose order means something, or group rare labels")
+        if k * MIXED_ROWS_PER_LABEL <= n: raise ManyLabels(msg, code[inv.reshape(-1)].astype(np.float64), note)
+        raise ValueError(msg)
+    if notes is not None and k > 1: notes.append(note)
     return code[inv.reshape(-1)].astype(np.float64)
 
 def time_numbers(c: np.ndarray, what: str, notes: list | None = None) -> np.ndarray:
@@ -235,7 +245,15 @@ def check_pair(x, y):
     "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes (copied rows left out)."
     notes = []
     paired_rows(x, y, notes)
-    x, y = as_samples(x, 'x', notes), as_samples(y, 'y', notes)
+    sides, many = {}, None
+    for s, a in (('x', x), ('y', y)):
+        try: sides[s] = as_samples(a, s, notes)
+        except ManyLabels as e:                                     # many labels: only as a whole side of the mixed estimator (checked below)
+            if many is not None or not (np.ndim(a) == 1 or np.shape(a)[1:] == (1,)): raise ValueError(str(e)) from None
+            sides[s], many = e.codes[:, None], (s, e)
+            notes.append(e.note)
+    x, y = sides['x'], sides['y']
+    if many is not None and len(x) == len(y) and discrete_side(x, y) != many[0]: raise ValueError(str(many[1]))
     notes += [missing_code_note(s, c) for s, a in (('x', x), ('y', y)) for c in missing_codes(a)]
     if x.shape[0] != y.shape[0]:
         flip = next((f" ({a} has {b.shape[1]} columns, as many as {c} has rows: pass {a}.T if its rows are the variables)"
@@ -378,20 +396,24 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
 # %% ../nbs/04_estimate.ipynb #680c82ff
 MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
 
-MIXED_ROWS_PER_LABEL = 10   # the mixed estimator needs this many rows per distinct label on average; below it the network is better
-
 def discrete_masks(x: np.ndarray, y: np.ndarray, cache: dict | None = None) -> tuple:
     "(is_discrete(x), is_discrete(y)), computed once per `cache` (the work on one dataset shared across levels and checks)."
     if cache is None: return is_discrete(x), is_discrete(y)
     if 'discrete' not in cache: cache['discrete'] = (is_discrete(x), is_discrete(y))
     return cache['discrete']
 
+def levelled(a: np.ndarray) -> bool:
+    "Whether the rows of `a` (n, d) take few enough distinct values to repeat MIXED_ROWS_PER_LABEL times each on average."
+    if distinct_counts(a).max() * MIXED_ROWS_PER_LABEL > len(a): return False     # one column already too varied: one sort per column
+    return len(np.unique(a, axis=0)) * MIXED_ROWS_PER_LABEL <= len(a)
+
 def discrete_side(x: np.ndarray, y: np.ndarray, disc: tuple | None = None) -> str | None:
-    "'x' or 'y' when exactly that side is fully discrete with at least MIXED_ROWS_PER_LABEL rows per distinct row on average, else None (`disc`: `discrete_masks`, if known)."
+    "'x' or 'y' when exactly that side is discrete with at least MIXED_ROWS_PER_LABEL rows per distinct row on average - fully discrete, or (when neither side is) with more levels than DISCRETE_LEVELS - else None (`disc`: `discrete_masks`, if known)."
     dx, dy = (m.all() for m in (disc or discrete_masks(x, y)))
-    if dx == dy: return None
-    a = x if dx else y
-    return ('x' if dx else 'y') if len(np.unique(a, axis=0)) * MIXED_ROWS_PER_LABEL <= len(a) else None
+    if dx != dy: return ('x' if dx else 'y') if levelled(x if dx else y) else None
+    if dx: return None                                                    # both discrete: the plug-in estimator
+    lx, ly = levelled(x), levelled(y)                                     # many levels, each repeated: codes of a label, or coarse values
+    return None if lx == ly else 'x' if lx else 'y'
 
 def mixed_knn_mi(labels: np.ndarray, z: np.ndarray, k: int = MIXED_K) -> float:
     "Mixed k-NN estimate (Ross 2014) of I(label; z) in nats for discrete labels (n,) or (n, d) and continuous z (n, d_z); >= 0."

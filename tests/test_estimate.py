@@ -456,3 +456,22 @@ def test_a_side_wider_than_32_columns_gives_a_lower_bound(qr):
     lab = (x[:, :20].sum(1) > 0).astype(float)                              # a label: the upper end is capped at its entropy
     r = qr.estimate_with_info(x, lab)
     assert r.upper <= math.log(2) + 0.01 and r.lower <= r.mi <= r.upper, r
+
+
+def test_a_side_with_many_repeated_levels_is_a_label_side():
+    "50 classes (codes or names) against a measurement: the mixed estimator, not the network on codes ranked as measurements; elsewhere many labels stay an error."
+    import pandas as pd
+    from scipy import integrate
+    from mist_nb import estimate_mi
+    mus, s = np.random.default_rng(123).normal(size=50), 0.25
+    f = lambda v: np.mean(np.exp(-(v - mus) ** 2 / (2 * s * s))) / (s * math.sqrt(2 * math.pi))
+    truth = -integrate.quad(lambda v: f(v) * math.log(f(v)), mus.min() - 2, mus.max() + 2, limit=500, points=list(mus))[0] - 0.5 * math.log(2 * math.pi * math.e * s * s)
+    g = np.random.default_rng(2)
+    c = g.integers(0, 50, 1000); v = mus[c] + s * g.normal(size=1000)
+    names = np.array([f"site-{i}" for i in range(50)])[c]
+    r, rn = estimate_mi(c, v), estimate_mi(names, v)
+    assert abs(r.mi - truth) < 0.2 and r.mi == rn.mi and r.lower <= truth <= r.upper      # the network on the codes read about 0.6
+    assert any('mixed k-NN' in m for m in r.notes) and any('holds 50 labels' in m for m in rn.notes)
+    assert estimate_mi(g.integers(0, 50, 1000), g.normal(size=1000)).lower <= 0.02     # independent codes
+    with pytest.raises(ValueError, match='50 distinct labels'): estimate_mi(pd.DataFrame({'site': names, 'v': v}), v)
+    with pytest.raises(ValueError, match='50 distinct labels'): estimate_mi(names, names)
