@@ -19,13 +19,14 @@ from .model import MISTNet, quantile_at, TAU_KNOTS, KNN_KS, config_from_dict
 from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
-__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'CODE_GAP', 'COLLINEAR_TOL',
-           'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS',
-           'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'plain',
-           'as_samples', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair',
+__all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
+           'FUNCTION_SCREEN', 'CODE_GAP', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS', 'STRATUM_ROWS',
+           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS',
+           'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA',
+           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
+           'label_codes', 'time_numbers', 'plain', 'as_samples', 'function_matrix', 'function_columns',
+           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair',
            'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'chao_shen_entropy',
            'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled',
            'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
@@ -162,6 +163,63 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
     return a
 
 
+# %% ../nbs/04_estimate.ipynb #66d8570a
+FUNCTION_RUNS = 16   # a column with at most this many monotone runs (and n/8) in another column's order is taken as a function of it
+
+def _function_runs(a: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    "(len(keys), d) monotone runs of each column of `a` (n, d) in the order of each key column; n + 1 where the column changes on the key's ties."
+    n, d = a.shape
+    order = np.argsort(a[:, keys], axis=0, kind='stable').T                  # (m, n): rows in each key column's order
+    s = np.sign(np.diff(a[order], axis=1))                                    # (m, n - 1, d): each column's direction from row to row
+    tie = np.diff(np.take_along_axis(a[:, keys], order.T, 0), axis=0).T == 0  # (m, n - 1): the key column ties there
+    f = np.take_along_axis(s, np.maximum.accumulate(np.where(s != 0, np.arange(n - 1)[None, :, None], 0), axis=1), 1)   # the last non-zero direction
+    runs = 1 + ((f[:, 1:] != f[:, :-1]) & (f[:, :-1] != 0)).sum(1)
+    return np.where((tie[:, :, None] & (s != 0)).any(1), n + 1, runs)
+
+FUNCTION_SCREEN = 64   # rows of the first pass: a function of a column is one on every subset of rows too
+
+def function_matrix(a: np.ndarray, k: np.ndarray | None = None) -> np.ndarray:
+    "(d, d) integers: entry (i, j) is the number of monotone runs of column j of `a` (n, d) in column i's order when j is a function of i (few runs, constant on i's ties, no more distinct values), else 0."
+    n, d = a.shape
+    fn = np.zeros((d, d), dtype=np.int64)
+    if d < 2 or n < 16: return fn
+    most = max(2, min(FUNCTION_RUNS, n // 8))
+    k = 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0) if k is None else k   # distinct values per column
+    cand = (k[None, :] <= k[:, None]) & ~np.eye(d, dtype=bool)               # (i, j): j may be a function of i
+    if n > 2 * FUNCTION_SCREEN:                                               # a cheap pass on evenly spaced rows keeps the candidates
+        sub = a[np.linspace(0, n - 1, FUNCTION_SCREEN).astype(np.int64)]
+        cand &= _function_runs(sub, np.arange(d)) <= most
+    for i in np.flatnonzero(cand.any(1)):                                    # then every row, for those alone
+        r = _function_runs(a, np.array([i]))[0]
+        fn[i] = np.where(cand[i] & (r <= most), r, 0)
+    return fn
+
+def function_columns(a: np.ndarray, fn: np.ndarray | None = None) -> list:
+    "[(column, of column, runs)]: columns of `a` (n, d) that are functions of another column still kept, dropped from the fewest distinct values up (later columns first among equals)."
+    fn, k = function_matrix(a) if fn is None else fn, 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0)
+    out, gone = [], set()
+    for j in sorted(range(a.shape[1]), key=lambda j: (k[j], -j)):            # the later of two copies goes
+        src = [i for i in np.flatnonzero(fn[:, j]) if i not in gone]
+        if src: out.append((j, int(src[0]), int(fn[src[0], j]))); gone.add(j)
+    return out
+
+def derived_columns(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
+    "(x, y, cross): each side without the columns that are functions of another of its columns (noted), and the first continuous column pair across the sides that is an exact function, (x column, y column, which side, runs), or None."
+    dx, n = x.shape[1], len(x)
+    fn, k = function_matrix(np.c_[x, y]), distinct_counts(np.c_[x, y])
+    keep = {}
+    for name, cols in (('x', np.arange(dx)), ('y', dx + np.arange(y.shape[1]))):
+        funcs = function_columns(np.c_[x, y][:, cols], fn[np.ix_(cols, cols)])
+        keep[name] = [c for c in range(len(cols)) if c not in {j for j, _, _ in funcs}]
+        for j, i, r in funcs:
+            later = f"; the notes below number the {len(keep[name])} {name} columns left" if any(c > j for c in keep[name]) else ''
+            notes.append(f"{name}[:, {j}] is a function of {name}[:, {i}] ({'monotone' if r == 1 else f'{r} monotone pieces'} in its order): "
+                         f"dropped, which keeps I(X;Y){later}")
+    cross = [(int(r), i, j, side) for i in keep['x'] for j in keep['y'] if k[i] == n == k[dx + j]
+             for r, side in ((fn[i, dx + j], 'y'), (fn[dx + j, i], 'x')) if r]
+    pair = min(cross) if cross else None
+    return x[:, keep['x']], y[:, keep['y']], None if pair is None else pair[1:] + (pair[0],)
+
 # %% ../nbs/04_estimate.ipynb #7c3bcf81
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "Codes 0..m-1 of the pairs (a_i, b_i) of two arrays of codes."
@@ -178,6 +236,8 @@ def copied_rows(x: np.ndarray, y: np.ndarray) -> tuple:
     (n, d), none = a.shape, (np.empty(0, dtype=np.int64), [])
     for j in range(d):                                           # a column without ties: no row can repeat (the common case: one sort)
         if (np.diff(np.sort(a[:, j])) != 0).all(): return none
+    indep = [j for j in range(d) if j not in {f for f, _, _ in function_columns(a)}]   # a copied column (or a function of one) repeats
+    a, d = a[:, indep], len(indep)                                                       # its ties: one coincidence, counted once
     codes, cont, atom = [], [], []
     for j in range(d):
         _, code, cnt = np.unique(a[:, j], return_inverse=True, return_counts=True)
@@ -202,7 +262,7 @@ def copied_rows(x: np.ndarray, y: np.ndarray) -> tuple:
     both = _tied_pairs(pre[-1])
     near = sum(_tied_pairs(_pair_codes(pre[j], suf[j + 1])) - both for j in shown)   # pairs that differ in one continuous column only
     if same <= near: return none                                  # as many near misses as exact repeats: chance ties (rounding)
-    return np.flatnonzero(~at_atoms & (np.arange(n) != first[inv])), shown
+    return np.flatnonzero(~at_atoms & (np.arange(n) != first[inv])), [indep[j] for j in shown]
 
 # %% ../nbs/04_estimate.ipynb #caa641b7
 def paired_rows(x, y, notes: list | None = None) -> None:
@@ -1230,7 +1290,14 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
     mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
-    if copy is not None:
+    if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
+        i, j, side, r = copy
+        f, of = (f"y[:, {j}]", f"x[:, {i}]") if side == 'y' else (f"x[:, {i}]", f"y[:, {j}]")
+        notes.append(f"{f} is a function of {of} as far as the rows resolve ({r} monotone pieces in its order, no noise between neighbouring "
+                     "rows): consistent with exact dependence, whose MI is infinite for continuous variables, so the data cannot bound MI "
+                     "above - the upper end is open")
+        hi = math.inf if hi is not None else None
+    elif copy is not None:
         if is_affine_copy(x[:, copy[0]], y[:, copy[1]]):
             notes.append(f"y[:, {copy[1]}] is an exact copy of x[:, {copy[0]}] (up to scale and offset): Y depends on X exactly, "
                          "and the MI of continuous variables is infinite")
@@ -1253,7 +1320,9 @@ def _validated(self: MIST, x, y) -> tuple:
     "(x, y, notes, x', y', discrete, copy, wide): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, and the sides so reduced."
     x, y, notes = check_pair(x, y)
     x, y, wide = wide_sides(x, y, notes)
-    return (x, y, notes, *self._prepare(x, y, notes), wide)
+    x, y, cross = derived_columns(x, y, notes)                     # x^2 beside x adds nothing; y = f(x) exactly is infinite MI
+    px, py, discrete, copy = self._prepare(x, y, notes)
+    return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide
 
 @patch
 def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:

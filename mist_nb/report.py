@@ -465,7 +465,7 @@ def readme_report(data=None) -> str:
         parts.append('\n\n'.join(t))
     if (rd / 'robustness.nc').exists():
         parts.append("### The geometry of real tables\n\nHow far each estimate moves (nats) when one side gains a duplicated column, a linear "
-                     "combination of its columns (exact, or with 0.1% noise), a monotone copy of a column, an offset and a scale, or an "
+                     "combination of its columns (exact, or with 0.1% noise), a monotone copy of a column, the square of a centred column, an offset and a scale, or an "
                      "invertible linear mixing - changes that leave MI exactly as it was - over random column choices of scikit-learn's "
                      f"bundled tables and synthetic pairs (`scripts/robustness.py`):\n\n{robustness_table(rd / 'robustness.nc')}")
     if (rd / 'real_tables.nc').exists():

@@ -7,7 +7,8 @@ For random column choices on scikit-learn's bundled tables (diabetes, breast can
 others) and on synthetic non-Gaussian data, each estimator is run on the pair and on MI-preserving variants of one
 side: a duplicated column, an exact linear combination of its columns, a near-collinear one (the combination plus
 noise of 0.1% of its spread), an invertible linear mixing (random rotation times scales in [0.3, 1]), a monotone copy
-of a column, and an offset and scale (1e-6 x + 1e6). MI is the same for all of them, so every move is error. The moves
+of a column, an offset and scale (1e-6 x + 1e6), and the square of a centred column beside it (a derived feature,
+not monotone). MI is the same for all of them, so every move is error. The moves
 (estimator x pair x variant, nats) go to a netCDF file with provenance; `mist_nb.report.robustness_table` reduces them
 to the mean |move| per variant and estimator and the share of moves below 0.05 nats, which this script prints; the
 mixing rows are also split by how unequal the side's column spreads are (`spread_ratio`, largest over smallest
@@ -30,7 +31,8 @@ def variants(a: np.ndarray, rng) -> dict:
     w = rng.normal(size=a.shape[1]); comb = a @ w
     A = np.linalg.qr(rng.normal(size=(a.shape[1], a.shape[1])))[0] * np.exp(rng.uniform(np.log(0.3), 0, a.shape[1]))
     return {'duplicate': np.c_[a, a[:, :1]], 'combination': np.c_[a, comb], 'near-collinear': np.c_[a, comb + 1e-3 * comb.std() * rng.normal(size=len(a))],
-            'mixed': a @ A, 'monotone copy': np.c_[a, np.exp(a[:, :1] / a[:, :1].std())], 'offset and scale': 1e-6 * a + 1e6}
+            'mixed': a @ A, 'monotone copy': np.c_[a, np.exp(a[:, :1] / a[:, :1].std())], 'offset and scale': 1e-6 * a + 1e6,
+            'square of a column': np.c_[a, (a[:, :1] - np.median(a[:, :1])) ** 2]}
 
 
 def spread_ratio(a: np.ndarray) -> float:
