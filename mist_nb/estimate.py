@@ -185,13 +185,14 @@ def function_matrix(a: np.ndarray, k: np.ndarray | None = None) -> np.ndarray:
     if d < 2 or n < 16: return fn
     most = max(2, min(FUNCTION_RUNS, n // 8))
     k = 1 + (np.diff(np.sort(a, axis=0), axis=0) != 0).sum(0) if k is None else k   # distinct values per column
+    cap = np.where(k < n, min(2, most), most)                                 # a column with ties: a step function, monotone or one peak
     cand = (k[None, :] <= k[:, None]) & ~np.eye(d, dtype=bool)               # (i, j): j may be a function of i
     if n > 2 * FUNCTION_SCREEN:                                               # a cheap pass on evenly spaced rows keeps the candidates
         sub = a[np.linspace(0, n - 1, FUNCTION_SCREEN).astype(np.int64)]
-        cand &= _function_runs(sub, np.arange(d)) <= most
+        cand &= _function_runs(sub, np.arange(d)) <= cap
     for i in np.flatnonzero(cand.any(1)):                                    # then every row, for those alone
         r = _function_runs(a, np.array([i]))[0]
-        fn[i] = np.where(cand[i] & (r <= most), r, 0)
+        fn[i] = np.where(cand[i] & (r <= cap), r, 0)
     return fn
 
 def function_columns(a: np.ndarray, fn: np.ndarray | None = None) -> list:
