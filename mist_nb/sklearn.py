@@ -7,7 +7,7 @@ Docs: https://mist-nb.github.io/mist-nb/sklearn.html.md"""
 # %% ../nbs/11_sklearn.ipynb #f7472705
 from __future__ import annotations
 import numpy as np
-from .estimate import MIST, as_samples, paired_rows, _CACHE
+from .estimate import MIST, as_samples, paired_rows, discrete_side, ManyLabels, _CACHE
 
 # %% auto #0
 __all__ = ['mutual_info_score', 'mutual_info_matrix']
@@ -33,7 +33,8 @@ def mutual_info_score(X, y, *, discrete_features='auto', random_state=None, copy
     "MI in nats between each column of X (n_samples, n_features) and y (n_samples,): scikit-learn's mutual_info_regression protocol."
     paired_rows(X, y)                                        # pandas X and y with the same labels in another order: an error
     X = as_samples(X, 'X'[:1]) if np.ndim(X) == 1 else _features(X)
-    yv = as_samples(y, 'y')
+    try: yv, many = as_samples(y, 'y'), None
+    except ManyLabels as e: yv, many = e.codes[:, None], e                # a target of more than 30 classes: read by the mixed estimator
     if yv.shape[1] != 1: raise ValueError(f"y must be one column (n_samples,), got shape {np.shape(y)}")
     if len(yv) != len(X): raise ValueError(f"X and y must have the same number of rows, got {len(X)} and {len(yv)}")
     _check_discrete(discrete_features, X.shape[1])
@@ -41,6 +42,8 @@ def mutual_info_score(X, y, *, discrete_features='auto', random_state=None, copy
     const = np.ptp(X, axis=0) == 0
     scores = np.zeros(X.shape[1])
     cols = np.flatnonzero(~const)
+    if many is not None and len(X) == len(yv) and (bad := [j for j in cols if discrete_side(X[:, [j]], yv) != 'y']):
+        raise ValueError(f"{many} (X[:, {bad[0]}] is not a continuous feature)")   # its codes would be ranked as a measurement
     if len(cols): scores[cols] = est.estimate_batch([(X[:, j], yv) for j in cols])
     return np.clip(scores, 0, None)
 

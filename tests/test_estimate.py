@@ -475,6 +475,8 @@ def test_a_side_with_many_repeated_levels_is_a_label_side():
     assert estimate_mi(g.integers(0, 50, 1000), g.normal(size=1000)).lower <= 0.02     # independent codes
     with pytest.raises(ValueError, match='50 distinct labels'): estimate_mi(pd.DataFrame({'site': names, 'v': v}), v)
     with pytest.raises(ValueError, match='50 distinct labels'): estimate_mi(names, names)
+    from mist_nb.sklearn import mutual_info_score                                       # a 50-class target for feature selection
+    assert np.isclose(mutual_info_score(np.c_[v, g.normal(size=1000)], names)[0], r.mi)
 
 
 def test_derived_columns_leave_the_estimate_and_exact_functions_open_the_upper_end():
