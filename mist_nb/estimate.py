@@ -114,8 +114,10 @@ def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
     if c.dtype == bool or np.issubdtype(c.dtype, np.number):
         if np.iscomplexobj(c): raise ValueError(f"{what} must be real-valued, got complex numbers")
         return c
-    if c.dtype == object and all(isinstance(v, (bool, int, float, np.number)) and not isinstance(v, complex) for v in c):
-        return c.astype(np.float64)                                    # numbers stored as Python objects
+    from decimal import Decimal
+    from numbers import Real
+    if c.dtype == object and all(isinstance(v, (Real, Decimal)) for v in c):   # bool, int, float, numpy scalars, Fraction
+        return c.astype(np.float64)                                    # numbers stored as Python objects (Decimal from a SQL NUMERIC column)
     return label_codes(c, what, notes)
 
 def plain(a):

@@ -398,6 +398,8 @@ def test_numbers_stored_as_text_and_missing_value_codes_are_named():
     a = rng.normal(size=1000); b = 0.8 * a + 0.6 * rng.normal(size=1000)
     with pytest.raises(ValueError, match='numbers stored as text'):
         estimate_mi(pd.Series(a.round(4).astype(str)).astype('string'), b)
+    from decimal import Decimal                                                        # pandas.read_sql gives NUMERIC columns as Decimals
+    assert estimate_mi(pd.Series([Decimal(f"{v:.4f}") for v in a]), b).mi == estimate_mi(a.round(4), b).mi
     coded = a.copy(); gone = rng.random(1000) < 0.15; coded[gone] = -999.0
     r = estimate_mi(coded, b)
     assert any(m.startswith(f"x[:, 0] takes the value -999 in {gone.sum()} rows") and '--na-values -999' in m for m in r.notes)
