@@ -25,19 +25,19 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA',
            'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
            'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'plain', 'as_samples', 'function_matrix', 'function_columns',
-           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair',
-           'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'plugin_mi', 'chao_shen_entropy',
-           'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled',
-           'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
-           'load_model', 'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors',
-           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
-           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
-           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
-           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
-           'fit_calibration', 'merge_draws', 'calibration_mix']
+           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'plain', 'drop_constant', 'as_samples',
+           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
+           'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
+           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'leading_components', 'wide_sides', 'conformal_widths',
+           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins',
+           'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
+           'serial_note', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
+           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -103,6 +103,27 @@ def time_numbers(c: np.ndarray, what: str, notes: list | None = None) -> np.ndar
                      "from the earliest), which keeps their order and so leaves I(X;Y) unchanged")
     return (i - i.min()).astype(np.float64)
 
+def exact_floats(a: np.ndarray) -> np.ndarray:
+    "Integers (n,) or (n, d) as float64 with their differences kept: a column beyond 2^53 in size is first shifted to start at 0, in integer arithmetic."
+    if a.dtype.kind not in 'iu' or a.size == 0: return a.astype(np.float64)
+    lo, hi = a.min(0), a.max(0)
+    big = (lo < -2 ** 53) | (hi > 2 ** 53)                                   # float64 keeps every integer up to 2^53 only
+    if not np.any(big): return a.astype(np.float64)
+    out = a.astype(np.float64)
+    shifted = (a.astype(np.uint64) - lo.astype(np.uint64)).astype(np.float64)   # exact modulo 2^64, and the range is below 2^64
+    if a.ndim == 1: return shifted
+    out[:, big] = shifted[:, big]
+    return out
+
+def exact_objects(c: np.ndarray) -> np.ndarray:
+    "A column (n,) of Python numbers (int, Decimal, Fraction, float) as float64; when the cast would merge distinct values, shifted by the minimum in their own exact arithmetic first (2**70 + 1 stays apart from 2**70)."
+    f = c.astype(np.float64)
+    if len(np.unique(f)) == len(set(c)): return f
+    try:
+        m = min(c)
+        return np.array([float(v - m) for v in c], dtype=np.float64)
+    except (TypeError, ArithmeticError): return f                          # a mix that cannot be subtracted exactly (Decimal and float)
+
 def _values(s) -> np.ndarray:
     "A pandas column's values; time-zone-aware times as UTC datetime64 (not Timestamp objects)."
     import pandas as pd
@@ -113,11 +134,11 @@ def _numeric_column(c: np.ndarray, what: str, notes: list | None) -> np.ndarray:
     if c.dtype.kind in 'mM': return time_numbers(c, what, notes)          # (numpy counts a duration as a number)
     if c.dtype == bool or np.issubdtype(c.dtype, np.number):
         if np.iscomplexobj(c): raise ValueError(f"{what} must be real-valued, got complex numbers")
-        return c
+        return exact_floats(c) if c.dtype.kind in 'iu' else c
     from decimal import Decimal
     from numbers import Real
     if c.dtype == object and all(isinstance(v, (Real, Decimal)) for v in c):   # bool, int, float, numpy scalars, Fraction
-        return c.astype(np.float64)                                    # numbers stored as Python objects (Decimal from a SQL NUMERIC column)
+        return exact_objects(c)                                        # numbers stored as Python objects (Decimal from a SQL NUMERIC column)
     return label_codes(c, what, notes)
 
 def plain(a):
@@ -143,13 +164,26 @@ def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
     except ValueError: raise ValueError(f"{name} must be a rectangular array (n,) or (n, d): its rows have different lengths") from None
     if a.dtype.kind not in 'mM' and (a.dtype == bool or np.issubdtype(a.dtype, np.number)):
         if np.iscomplexobj(a): raise ValueError(f"{name} must be real-valued, got complex numbers")
-        return a
+        return exact_floats(a) if a.dtype.kind in 'iu' and a.ndim <= 2 else a
     if a.ndim == 1: return _numeric_column(a, _column_name(name, 0, None), notes)
     if a.ndim == 2: return np.stack([_numeric_column(a[:, j], _column_name(name, j, None), notes) for j in range(a.shape[1])], 1).astype(np.float64)
     raise ValueError(f"{name} must be numeric, got dtype {a.dtype}")
 
-def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
-    "Validate one variable's samples and return them as a float64 array (n, d); notes on coded labels go to `notes`."
+def drop_constant(a: np.ndarray, name: str, notes: list) -> np.ndarray:
+    "`a` (n, d) without its constant columns, each noted in `notes`; a ValueError when every column is constant."
+    const = np.flatnonzero(np.ptp(a, axis=0) == 0) if len(a) >= 2 else np.zeros(0, dtype=int)
+    if not len(const): return a
+    if len(const) == a.shape[1]:
+        which = f"{name}[:, 0] is constant" if a.shape[1] == 1 else f"every column of {name} is constant"
+        raise ValueError(f"{which}: a constant carries no information, so I(X;Y) = 0 exactly and there is nothing to estimate")
+    left = a.shape[1] - len(const)
+    later = f"; the notes below number the {left} {name} columns left" if const[0] < left else ''
+    notes.append(f"{', '.join(f'{name}[:, {j}]' for j in const)} {'is' if len(const) == 1 else 'are'} constant: dropped, which keeps I(X;Y) "
+                 f"(a constant carries no information){later}")
+    return np.delete(a, const, axis=1)
+
+def as_samples(a, name: str = 'x', notes: list | None = None, constant: str = 'error') -> np.ndarray:
+    "Validate one variable's samples and return them as a float64 array (n, d); notes on coded labels go to `notes`; constant columns are an error, or dropped with a note (`constant='drop'`)."
     a = _to_numpy(a, name, notes)
     if a.ndim == 1: a = a[:, None]
     if a.ndim != 2: raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, d), got {a.ndim}-D array of shape {a.shape}")
@@ -159,6 +193,7 @@ def as_samples(a, name: str = 'x', notes: list | None = None) -> np.ndarray:
     if bad.any():
         col = int(np.argwhere(bad.any(0))[0, 0]); kind = 'NaN' if np.isnan(a[:, col]).any() else 'infinite values'
         raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
+    if constant == 'drop': return drop_constant(a, name, notes if notes is not None else [])
     if a.shape[0] >= 2:
         const = np.flatnonzero(np.ptp(a, axis=0) == 0)
         if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
@@ -310,7 +345,7 @@ def check_pair(x, y):
     paired_rows(x, y, notes)
     sides, many = {}, None
     for s, a in (('x', x), ('y', y)):
-        try: sides[s] = as_samples(a, s, notes)
+        try: sides[s] = as_samples(a, s, notes, constant='drop')
         except ManyLabels as e:                                     # many labels: only as a whole side of the mixed estimator (checked below)
             if many is not None or not (np.ndim(a) == 1 or np.shape(a)[1:] == (1,)): raise ValueError(str(e)) from None
             sides[s], many = e.codes[:, None], (s, e)

@@ -166,13 +166,32 @@ def test_beyond_ln_n_interval_is_open(qr):
     (np.arange(20.), np.arange(21.), 'same number of rows'),
     (np.zeros((0, 2)), np.zeros((0, 1)), 'empty'),
     (np.zeros((4, 2, 2)), np.arange(4.), '3-D'),
-    (np.c_[np.arange(20.), np.ones(20)], np.arange(20.), r'x\[:, 1\] is constant'),
+    (np.c_[np.ones(20), np.ones(20)], np.arange(20.), r'every column of x is constant: .* I\(X;Y\) = 0 exactly'),
+    (np.arange(20.), np.full(20, 3.0), r'y\[:, 0\] is constant'),
     (np.array([f'id{i}' for i in range(20)]), np.arange(20.), r'x\[:, 0\] is not numeric: 20 distinct labels'),
     (np.array(['2024-01-01', 'NaT'] * 10, dtype='datetime64[D]'), np.arange(20.), r'x\[:, 0\] has 10 missing times'),
     (np.arange(3.), np.arange(3.), 'too few rows'),
 ])
 def test_bad_input_is_named(qr, x, y, msg):
     with pytest.raises(ValueError, match=msg): qr.estimate(x, y)
+
+
+def test_constant_columns_are_dropped_and_large_integers_keep_their_differences(qr):
+    "A constant column beside others leaves the estimate as it is (with a note); integers past 2^53 (ns timestamps, ids) are not merged by the float cast."
+    rng = np.random.default_rng(4)
+    z = rng.normal(size=400); x, y = np.c_[z, rng.normal(size=400)], 0.8 * z + 0.6 * rng.normal(size=400)
+    a, b = qr.estimate_with_info(x, y), qr.estimate_with_info(np.c_[x[:, :1], np.full(400, 7.0), x[:, 1:]], y)
+    assert (a.mi, a.lower, a.upper) == (b.mi, b.lower, b.upper)
+    assert any('x[:, 1] is constant: dropped' in m and 'number the 2 x columns left' in m for m in b.notes), b.notes
+    import pandas as pd
+    ns = np.int64(1_700_000_000_000_000_000) + (z * 1e6).astype(np.int64)            # nanoseconds since 1970, microsecond-scale spread
+    c = qr.estimate_with_info(pd.DataFrame({'t': ns, 'u': x[:, 1]}), y)
+    d = qr.estimate_with_info(np.c_[(ns - ns.min()).astype(float), x[:, 1]], y)
+    assert (c.mi, c.lower, c.upper) == (d.mi, d.lower, d.upper) and not any('tied' in m for m in c.notes), c.notes
+    assert len(np.unique(ns.astype(float))) < 400 == len(np.unique(ns))                 # the plain cast would have merged values
+    big = [2 ** 70 + int(v) for v in (z * 1e6).astype(np.int64)]                         # Python ints beyond int64
+    e = qr.estimate_with_info(big, y)
+    assert (e.mi, e.lower, e.upper) == (qr.estimate_with_info(z, y).mi, qr.estimate_with_info(z, y).lower, qr.estimate_with_info(z, y).upper)
 
 
 def test_times_are_used_as_numbers(qr):
