@@ -28,16 +28,17 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'plain', 'drop_constant', 'as_samples',
            'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
            'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
-           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'leading_components', 'wide_sides', 'conformal_widths',
-           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins',
-           'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
-           'serial_note', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
-           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy',
+           'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
+           'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
+           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'distinct_columns', 'components_for', 'leading_components', 'wide_sides',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column',
+           'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows',
+           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -428,14 +429,22 @@ def _codes(a: np.ndarray) -> np.ndarray:
     "Integer code of each row's value tuple."
     return np.unique(a, axis=0, return_inverse=True)[1].reshape(-1)
 
-def plugin_mi(x: np.ndarray, y: np.ndarray) -> float:
-    "Plug-in MI of discrete samples (n, dx), (n, dy) with the Miller-Madow correction, in nats (>= 0)."
-    cx, cy = _codes(x), _codes(y)
-    n = len(cx)
-    joint = cx * (cy.max() + 1) + cy
-    _, nxy = np.unique(joint, return_counts=True); _, nx = np.unique(cx, return_counts=True); _, ny = np.unique(cy, return_counts=True)
+def code_counts(cx: np.ndarray, cy: np.ndarray) -> tuple:
+    "(counts of X's values, of Y's, of the pairs'), each in code order without zeros, from integer codes cx, cy (n,): O(n), no sort when the table is small."
+    kx, ky = int(cx.max()) + 1, int(cy.max()) + 1
+    nz = lambda c: c[c > 0]
+    joint = cx.astype(np.int64) * ky + cy
+    nxy = nz(np.bincount(joint, minlength=kx * ky)) if kx * ky <= 4 * len(cx) + 1024 else np.unique(joint, return_counts=True)[1]
+    return nz(np.bincount(cx, minlength=kx)), nz(np.bincount(cy, minlength=ky)), nxy
+
+def _plugin_counts(nx, ny, nxy) -> float:
+    n = nxy.sum()
     h = lambda c: -(c / n * np.log(c / n)).sum()
     return max(0.0, float(h(nx) + h(ny) - h(nxy) + (len(nx) + len(ny) - len(nxy) - 1) / (2 * n)))
+
+def plugin_mi(x: np.ndarray, y: np.ndarray) -> float:
+    "Plug-in MI of discrete samples (n, dx), (n, dy) with the Miller-Madow correction, in nats (>= 0)."
+    return _plugin_counts(*code_counts(_codes(x), _codes(y)))
 
 def chao_shen_entropy(counts: np.ndarray) -> float:
     "Chao-Shen coverage-adjusted entropy (nats) from the counts of the distinct values seen."
@@ -447,15 +456,22 @@ def chao_shen_entropy(counts: np.ndarray) -> float:
 
 def discrete_mi(x: np.ndarray, y: np.ndarray) -> float:
     "MI (nats, >= 0) of discrete samples (n, dx), (n, dy) from Chao-Shen entropies: H(X) + H(Y) - H(X, Y)."
-    cx, cy = _codes(x), _codes(y)
-    cnt = lambda c: np.unique(c, return_counts=True)[1]
-    return max(0.0, chao_shen_entropy(cnt(cx)) + chao_shen_entropy(cnt(cy)) - chao_shen_entropy(cnt(cx * (cy.max() + 1) + cy)))
+    return _chao_shen_counts(*code_counts(_codes(x), _codes(y)))
+
+def _chao_shen_counts(nx, ny, nxy) -> float:
+    return max(0.0, chao_shen_entropy(nx) + chao_shen_entropy(ny) - chao_shen_entropy(nxy))
+
+_FROM_COUNTS = {discrete_mi: _chao_shen_counts, plugin_mi: _plugin_counts}   # each MI as a function of the count tables
 
 def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200, mi=discrete_mi) -> tuple:
     "Bootstrap interval of `mi` (the union of the basic interval 2 I - quantiles and the normal one I -/+ z sd), clipped at 0."
     rng = np.random.default_rng(seed_int(seed, 'plugin-bootstrap'))
     est = mi(x, y)
-    boot = np.array([mi(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(resamples))])
+    draws = (rng.integers(0, len(x), len(x)) for _ in range(resamples))
+    if mi in _FROM_COUNTS:                                        # code the rows once; each resample is then two bincounts, O(n)
+        cx, cy, f = _codes(x), _codes(y), _FROM_COUNTS[mi]
+        boot = np.array([f(*code_counts(cx[i], cy[i])) for i in draws])
+    else: boot = np.array([mi(x[i], y[i]) for i in draws])
     a = (1 - level) / 2
     lo, hi = np.quantile(boot, [a, 1 - a])
     from scipy.special import ndtri
