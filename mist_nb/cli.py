@@ -82,7 +82,7 @@ def _is_number(s) -> bool:
     try: float(s); return True
     except (TypeError, ValueError): return False
 
-def read_table(path: str, header: bool = True, decimal: str = '.', na_values=None):
+def read_table(path: str, header: bool = True, decimal: str = '.', na_values=None, thousands: str | None = None):
     "A pandas DataFrame from a CSV (or '-' for standard input) or Parquet file; clear errors for unusable files."
     import io, csv
     import pandas as pd
@@ -102,7 +102,8 @@ def read_table(path: str, header: bool = True, decimal: str = '.', na_values=Non
         except ImportError as e: raise ImportError(f"reading {src.suffix} files needs a spreadsheet reader for pandas ({e}); or save the sheet as CSV") from None
         except Exception as e: raise ValueError(f"cannot read {name} as a spreadsheet: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     else:
-        try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None, decimal=decimal, na_values=na_values)
+        try: df = pd.read_csv(src, sep=None, engine='python', header=0 if header else None, decimal=decimal, na_values=na_values,
+                                  thousands=thousands)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, UnicodeDecodeError, OSError) as e:
             raise ValueError(f"cannot read {name} as CSV: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if df.shape[1] == 0 or len(df) == 0: raise ValueError(f"{name} has no data rows")
@@ -122,7 +123,8 @@ def load_xy(args):
             if k not in z.files: raise ValueError(f"{args.file} has no array {k!r}; arrays: {z.files}")
         return z[kx], z[ky]
     if not args.x or not args.y: raise ValueError("give the columns of X and Y with --x and --y")
-    df = read_table(args.file, header=not args.no_header, decimal=args.decimal, na_values=args.na_values)
+    df = read_table(args.file, header=not args.no_header, decimal=args.decimal, na_values=args.na_values,
+                    thousands=args.thousands)
     cx, cy = select_columns(df, args.x, 'x'), select_columns(df, args.y, 'y')
     if set(cx) & set(cy): raise ValueError(f"--x and --y share columns {sorted(set(cx) & set(cy))}")
     if args.by:                          # DataFrames go to the estimator: labels become codes there, or a named error
@@ -246,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--skip-invalid', action='store_true', help='with --by: skip groups that cannot be estimated (too few rows, ...) with a note')
     e.add_argument('--no-header', action='store_true', help='the CSV has no header row: columns are named 0, 1, ...')
     e.add_argument('--decimal', default='.', help="the CSV's decimal mark (default '.'; ',' for 0,5)")
+    e.add_argument('--thousands', default=None, help="the CSV's thousands separator (',' for 1,234.5; none by default)")
     e.add_argument('--na-values', nargs='+', metavar='TEXT', help="more values that mean missing (besides pandas' NA, n/a, empty ...)")
     e.add_argument('--dropna', action='store_true', help='leave out rows with a missing value in the chosen columns, with a note '
                    '(without it, a missing value is an error)')

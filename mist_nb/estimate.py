@@ -49,7 +49,7 @@ def _column_name(name: str, j: int, label) -> str:
     return f"{name}[:, {j}]" + (f" ({label!r})" if label is not None else '')
 
 def number_text_hint(c: np.ndarray, what: str) -> str | None:
-    "A message when a text column `c` (n,) too varied to be labels holds numbers: all of them, with a few stray values, or with decimal commas; else None."
+    "A message when a text column `c` (n,) too varied to be labels holds numbers: all of them, with a few stray values, thousands separators, signs or units ('$', '%'), or decimal commas; else None."
     import pandas as pd
     s = pd.Series(np.asarray(c, dtype=object))
     s = s[s.notna()].astype(str).str.strip()
@@ -58,10 +58,21 @@ def number_text_hint(c: np.ndarray, what: str) -> str | None:
     if num.notna().all():                                                   # every value is a number, stored as text
         return (f"{what} holds numbers stored as text (such as {s.iloc[0]!r}): convert them with pandas.to_numeric(column) "
                 f"or .astype(float) (as labels, {s.nunique()} distinct values in {len(c)} rows are too many for a discrete variable)")
+    grouped = s.str.fullmatch(r'[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?')             # 1,234 or 1,234,567.89
+    if (num.notna() | grouped).all() and grouped.any() and (s.str.count(',').max() > 1 or s.str.contains('.', regex=False).any()):
+        return (f"{what} holds numbers with thousands separators (such as {s[grouped].iloc[0]!r}): read them with thousands=',' "
+                "(pandas.read_csv(..., thousands=','); mist-nb estimate --thousands ,)")
     comma = pd.to_numeric(s.str.replace(',', '.', regex=False), errors='coerce')
     if comma.notna().all() and s.str.contains(',', regex=False).any():
         return (f"{what} holds numbers written with a decimal comma (such as {s.iloc[0]!r}): read them with decimal=',' "
                 "(pandas.read_csv(..., decimal=','); mist-nb estimate --decimal ,)")
+    unit = r'^[$€£¥]\s*|\s*[^\d\s.,+-][^\d\s]*$|(?<=\d),(?=\d{3}(?:\D|$))'   # a currency sign before, a percent sign or unit after, thousands commas
+    bare = s.str.replace(unit, '', regex=True)
+    if pd.to_numeric(bare, errors='coerce').notna().all() and (bare != s).any():
+        shown = s[bare != s].iloc[0]
+        return (f"{what} holds numbers written with a sign or unit (such as {shown!r}): strip it before converting, for example "
+                "pandas.to_numeric(column.str.replace(r'[^0-9.eE+-]', '', regex=True)); rescaling a column (a percentage as a fraction) "
+                "leaves its MI as it is")
     if num.notna().mean() >= 0.9:
         bad = s[num.isna()]
         shown = ', '.join(repr(v) for v in list(dict.fromkeys(bad))[:4]) + (', ...' if bad.nunique() > 4 else '')

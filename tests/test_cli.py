@@ -147,6 +147,26 @@ def test_numbers_read_as_text_get_a_way_out(tmp_path):
     assert r.returncode == 0 and json.loads(r.stdout)['n'] == 199
 
 
+def test_formatted_numbers_are_named_and_thousands_separators_read(tmp_path):
+    "Excel-style exports ('1,234.50', '$12.00', '12.5%', '3.1 kg') are named for what they are, and --thousands reads the first kind."
+    rng = np.random.default_rng(2)
+    a = rng.lognormal(7, 1, 300)
+    b = np.log(a) + rng.normal(size=300)
+    pd.DataFrame({'a': a.round(2), 'b': b}).to_csv(tmp_path / 'plain.csv', index=False)
+    pd.DataFrame({'a': [f"{v:,.2f}" for v in a], 'b': b}).to_csv(tmp_path / 'grouped.csv', index=False)
+    r = run('estimate', str(tmp_path / 'grouped.csv'), '--x', 'a', '--y', 'b')
+    assert r.returncode == 2 and 'thousands separators' in r.stderr and '--thousands ,' in r.stderr, r.stderr
+    plain = json.loads(run('estimate', str(tmp_path / 'plain.csv'), '--x', 'a', '--y', 'b', '--json').stdout)['mi']
+    assert json.loads(run('estimate', str(tmp_path / 'grouped.csv'), '--x', 'a', '--y', 'b', '--thousands', ',', '--json').stdout)['mi'] == plain
+    for text in ([f"${v:,.2f}" for v in a], [f"{v / 100:.1f}%" for v in a], [f"{v:.2f} kg" for v in a]):
+        pd.DataFrame({'a': text, 'b': b}).to_csv(tmp_path / 'unit.csv', index=False)
+        r = run('estimate', str(tmp_path / 'unit.csv'), '--x', 'a', '--y', 'b')
+        assert r.returncode == 2 and f"written with a sign or unit (such as {text[0]!r})" in r.stderr, r.stderr
+    pd.DataFrame({'a': [f"id{i}" for i in range(300)], 'b': b}).to_csv(tmp_path / 'ids.csv', index=False)
+    r = run('estimate', str(tmp_path / 'ids.csv'), '--x', 'a', '--y', 'b')
+    assert r.returncode == 2 and 'sign or unit' not in r.stderr and '300 distinct labels' in r.stderr, r.stderr
+
+
 def test_a_spreadsheet_is_not_read_as_csv(tmp_path):
     "An .xlsx file was read as CSV and reported as having no data rows; now it is read as a spreadsheet, or the error says what is missing."
     import importlib.util, zipfile
