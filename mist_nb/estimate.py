@@ -22,18 +22,18 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
            'FUNCTION_SCREEN', 'CODE_GAP', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS', 'STRATUM_ROWS',
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS',
-           'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'plain', 'drop_constant', 'as_samples',
-           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
-           'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns',
-           'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy',
-           'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_interval',
-           'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration',
-           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
-           'is_affine_copy', 'distinct_columns', 'components_for', 'leading_components', 'wide_sides',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS',
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint',
+           'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'plain', 'drop_constant',
+           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
+           'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
+           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
+           'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'leading_components',
+           'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
            'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column',
            'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows',
            'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
@@ -1017,6 +1017,18 @@ def pair_bins(n: int) -> int:
     "Equal-count bins per axis of the column-pair screen: round(sqrt(n / 5)) from 2 to 10."
     return int(np.clip(round(math.sqrt(n / 5)), 2, 10))
 
+SCREEN_CELLS = 4_000_000   # entries of the screen's largest temporary array (rows x column pairs, or pairs x bins^2)
+
+def _pair_mis(bx: np.ndarray, by: np.ndarray, B: int) -> np.ndarray:
+    "(dx, dy) plug-in MI of every column pair of the binned ranks bx (n, dx), by (n, dy), each with B bins."
+    n, dx, dy = len(bx), bx.shape[1], by.shape[1]
+    table = (np.arange(dx)[:, None] * dy + np.arange(dy)[None]) * B * B   # (dx, dy): where each pair's B x B table starts
+    cell = table[None] + bx[:, :, None] * B + by[:, None, :]             # (n, dx, dy): every row's cell in every pair's table
+    p = np.bincount(cell.ravel(), minlength=dx * dy * B * B).reshape(dx, dy, B, B) / n
+    outer = p.sum(3, keepdims=True) * p.sum(2, keepdims=True)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return np.where(p > 0, p * np.log(p / outer), 0.0).sum((2, 3))
+
 def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: int = MAX_ROWS_PER_PASS) -> tuple:
     "(i, j, p): the pair (x[:, i], y[:, j]) with the largest binned-rank MI and the Bonferroni G-test p-value of independence."
     from scipy.stats import chi2
@@ -1032,12 +1044,8 @@ def column_pair_screen(x: np.ndarray, y: np.ndarray, seed: int = 0, max_rows: in
     bx = (float_ranks(x, seed_int(seed, 'pair-x')) * B // n).astype(np.int64)
     by = (float_ranks(y, seed_int(seed, 'pair-y')) * B // n).astype(np.int64)
     dx, dy = bx.shape[1], by.shape[1]
-    table = (np.arange(dx)[:, None] * dy + np.arange(dy)[None]) * B * B   # (dx, dy): where each pair's B x B table starts
-    cell = table[None] + bx[:, :, None] * B + by[:, None, :]             # (n, dx, dy): every row's cell in every pair's table
-    p = np.bincount(cell.ravel(), minlength=dx * dy * B * B).reshape(dx, dy, B, B) / n
-    outer = p.sum(3, keepdims=True) * p.sum(2, keepdims=True)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        mi = np.where(p > 0, p * np.log(p / outer), 0.0).sum((2, 3))
+    step = max(1, SCREEN_CELLS // (dy * max(n, B * B)))                   # x columns per block: memory bounded for wide sides
+    mi = np.concatenate([_pair_mis(bx[:, s:s + step], by, B) for s in range(0, dx, step)])
     i, j = np.unravel_index(np.argmax(mi), mi.shape)
     g = 2 * n * mi[i, j] / (1 + (B + 1) ** 2 / (6 * n))                   # G statistic with Williams' correction
     return int(i), int(j), float(min(1.0, mi.size * chi2.sf(g, (B - 1) ** 2)))
@@ -1080,13 +1088,14 @@ def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict, mi
     return cache['pair'], self._result(prep[0], prep[1], level, cache['pair_outs'], prep, cache['pair_cache'], interval=interval, serial=False)
 
 @patch
-def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict) -> tuple:
-    "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach."
+def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict, wide: tuple = ()) -> tuple:
+    "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach (`wide`: the sides read through components, whose columns as given `x`, `y` are)."
     got = self._pair_result(x, y, level, hi is not None, cache, mi)
     if got is None: return mi, hi
     (i, j, p), r = got
     if r.mi > mi + 0.05:
-        notes.append(f"x[:, {i}] and y[:, {j}] alone carry {r.mi:.3f} nats by the model's 1 x 1 estimate (the strongest column pair; "
+        given = f" (columns as given, not components)" if wide else ''
+        notes.append(f"x[:, {i}] and y[:, {j}]{given} alone carry {r.mi:.3f} nats by the model's 1 x 1 estimate (the strongest column pair; "
                      f"G-test on binned ranks p = {p:.1e}), more than the joint estimate {mi:.3f}: since I(X;Y) >= I(x_i; y_j), the estimate "
                      "is raised to it - the joint dependence is likely unlike the training mix")
     if hi is not None and r.upper > hi + 0.05:
@@ -1300,7 +1309,8 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none; `serial`: check the row order, off for the parts of a decomposition)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
-    x, y, notes, px, py, discrete, copy, wide = prepared or self._validated(x, y)
+    x, y, notes, px, py, discrete, copy, wide, given = prepared or self._validated(x, y)
+    sx, sy = given or (x, y)                                                       # the column-pair checks read the columns as given
     if cache is None: cache = {}
     notes = list(notes)
     if 'd' not in cache: cache['d'] = distinct_columns(px) + distinct_columns(py)   # the columns the network sees
@@ -1351,9 +1361,9 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
-        lo = self._tested_lower(x, y, px, py, lo, level, notes, cache)
+        lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
-    mi, hi = self._pair_check(x, y, mi, hi, level, notes, cache)
+    mi, hi = self._pair_check(sx, sy, mi, hi, level, notes, cache, wide)
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
@@ -1382,12 +1392,13 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
 
 @patch
 def _validated(self: MIST, x, y) -> tuple:
-    "(x, y, notes, x', y', discrete, copy, wide): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, and the sides so reduced."
+    "(x, y, notes, x', y', discrete, copy, wide, given): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, the sides so reduced, and the sides as given when one was (else None)."
     x, y, notes = check_pair(x, y)
+    given = (x, y)
     x, y, wide = wide_sides(x, y, notes)
     x, y, cross = derived_columns(x, y, notes)                     # x^2 beside x adds nothing; y = f(x) exactly is infinite MI
     px, py, discrete, copy = self._prepare(x, y, notes)
-    return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide
+    return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide, given if wide else None
 
 @patch
 def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:
@@ -1469,12 +1480,13 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
         bar = tqdm(total=passes, desc='estimate', unit='pass')
     outs = self._batch_outputs(net, chunk, max_pad, bar)
     if bar is not None: bar.close()
-    for p, c in zip(net, caches): c['pair'] = None if p[5] else self._pair_pick(p[0], p[1], c)   # the column-pair checks, batched too
+    sides = [p[8] or p[:2] for p in prepared]                                 # the column-pair checks read the columns as given
+    for p, s, c in zip(net, sides, caches): c['pair'] = None if p[5] else self._pair_pick(*s, c)   # the column-pair checks, batched too
     for i, c in enumerate(caches):
-        if c['pair'] is not None: c['pair_worth'] = self._pair_worth(*prepared[i][:2], c['pair'], self._combine(outs[i], level or self.default_level)[0])
+        if c['pair'] is not None: c['pair_worth'] = self._pair_worth(*sides[i], c['pair'], self._combine(outs[i], level or self.default_level)[0])
     todo = [i for i, c in enumerate(caches) if c['pair'] is not None and c['pair_worth']]
     for i in todo:
-        (a, b, _), (x, y) = caches[i]['pair'], prepared[i][:2]
+        (a, b, _), (x, y) = caches[i]['pair'], sides[i]
         caches[i].update(pair_prep=self._validated(x[:, [a]], y[:, [b]]), pair_cache={})
     pair_outs = self._batch_outputs([caches[i]['pair_prep'] for i in todo], chunk, max_pad)
     for k, i in enumerate(todo): caches[i]['pair_outs'] = pair_outs.get(k)
