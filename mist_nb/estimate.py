@@ -1088,14 +1088,15 @@ def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict, mi
     return cache['pair'], self._result(prep[0], prep[1], level, cache['pair_outs'], prep, cache['pair_cache'], interval=interval, serial=False)
 
 @patch
-def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict, wide: tuple = ()) -> tuple:
-    "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach (`wide`: the sides read through components, whose columns as given `x`, `y` are)."
+def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict, given: dict | None = None) -> tuple:
+    "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach (`given`: for a side read through components, how many of its columns in `x` or `y` are the columns as given; the components follow)."
     got = self._pair_result(x, y, level, hi is not None, cache, mi)
     if got is None: return mi, hi
     (i, j, p), r = got
+    name = lambda s, k: (f"{s}[:, {k}]" if s not in (given or {}) else f"{s}[:, {k}] (a column as given)" if k < given[s]
+                         else f"{s}'s principal component {k - given[s]}")
     if r.mi > mi + 0.05:
-        given = f" (columns as given, not components)" if wide else ''
-        notes.append(f"x[:, {i}] and y[:, {j}]{given} alone carry {r.mi:.3f} nats by the model's 1 x 1 estimate (the strongest column pair; "
+        notes.append(f"{name('x', i)} and {name('y', j)} alone carry {r.mi:.3f} nats by the model's 1 x 1 estimate (the strongest column pair; "
                      f"G-test on binned ranks p = {p:.1e}), more than the joint estimate {mi:.3f}: since I(X;Y) >= I(x_i; y_j), the estimate "
                      "is raised to it - the joint dependence is likely unlike the training mix")
     if hi is not None and r.upper > hi + 0.05:
@@ -1310,7 +1311,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy, wide, given = prepared or self._validated(x, y)
-    sx, sy = given or (x, y)                                                       # the column-pair checks read the columns as given
+    sx, sy = given or (x, y)                                                       # the column-pair checks read the columns as given too
     if cache is None: cache = {}
     notes = list(notes)
     if 'd' not in cache: cache['d'] = distinct_columns(px) + distinct_columns(py)   # the columns the network sees
@@ -1363,7 +1364,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
-    mi, hi = self._pair_check(sx, sy, mi, hi, level, notes, cache, wide)
+    mi, hi = self._pair_check(sx, sy, mi, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
@@ -1392,12 +1393,13 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
 
 @patch
 def _validated(self: MIST, x, y) -> tuple:
-    "(x, y, notes, x', y', discrete, copy, wide, given): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, the sides so reduced, and the sides as given when one was (else None)."
+    "(x, y, notes, x', y', discrete, copy, wide, given): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, the sides so reduced, and the sides for the column-pair checks when one was (its columns as given, then its components; else None)."
     x, y, notes = check_pair(x, y)
     given = (x, y)
     x, y, wide = wide_sides(x, y, notes)
     x, y, cross = derived_columns(x, y, notes)                     # x^2 beside x adds nothing; y = f(x) exactly is infinite MI
     px, py, discrete, copy = self._prepare(x, y, notes)
+    given = tuple(np.c_[g, a] if s in wide else g for s, g, a in zip('xy', given, (x, y)))   # a floor from a column or a component
     return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide, given if wide else None
 
 @patch
