@@ -1088,20 +1088,24 @@ def _pair_result(self: MIST, x, y, level: float, interval: bool, cache: dict, mi
     return cache['pair'], self._result(prep[0], prep[1], level, cache['pair_outs'], prep, cache['pair_cache'], interval=interval, serial=False)
 
 @patch
-def _pair_check(self: MIST, x, y, mi: float, hi, level: float, notes: list, cache: dict, given: dict | None = None) -> tuple:
-    "(mi, hi) raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach (`given`: for a side read through components, how many of its columns in `x` or `y` are the columns as given; the components follow)."
+def _pair_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict, given: dict | None = None) -> tuple:
+    "(mi, lo, hi): mi and hi raised to the screened column pair's estimate and upper end, which I(X;Y) >= I(x_i; y_j) says the joint ones must reach; for a side read through components (`given`: how many of its columns in `x` or `y` are the columns as given, the components follow), lo too."
     got = self._pair_result(x, y, level, hi is not None, cache, mi)
-    if got is None: return mi, hi
+    if got is None: return mi, lo, hi
     (i, j, p), r = got
     name = lambda s, k: (f"{s}[:, {k}]" if s not in (given or {}) else f"{s}[:, {k}] (a column as given)" if k < given[s]
                          else f"{s}'s principal component {k - given[s]}")
     if r.mi > mi + 0.05:
         notes.append(f"{name('x', i)} and {name('y', j)} alone carry {r.mi:.3f} nats by the model's 1 x 1 estimate (the strongest column pair; "
                      f"G-test on binned ranks p = {p:.1e}), more than the joint estimate {mi:.3f}: since I(X;Y) >= I(x_i; y_j), the estimate "
-                     "is raised to it - the joint dependence is likely unlike the training mix")
+                     "is raised to it - " + ("the leading components, chosen without looking at the other side, lose it" if given else
+                                             "the joint dependence is likely unlike the training mix"))
     if hi is not None and r.upper > hi + 0.05:
         notes.append(f"the upper end is raised to that pair's upper end, {r.upper:.3f} nats")
-    return max(mi, r.mi), (None if hi is None else max(hi, r.upper))
+    if given and lo is not None and r.lower > lo:                     # two lower bounds on I(X;Y): through the components, and through the pair
+        if r.lower > lo + 0.01: notes.append(f"the lower end is raised to that pair's lower end, {r.lower:.3f} nats: both are lower bounds on I(X;Y)")
+        lo = r.lower
+    return max(mi, r.mi), lo, (None if hi is None else max(hi, r.upper))
 
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered
@@ -1364,7 +1368,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
-    mi, hi = self._pair_check(sx, sy, mi, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
+    mi, lo, hi = self._pair_check(sx, sy, mi, lo, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
