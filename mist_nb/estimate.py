@@ -25,20 +25,20 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS',
            'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
            'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint',
-           'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
-           'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'leading_components',
-           'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column',
-           'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows',
-           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain',
+           'drop_constant', 'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows',
+           'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
+           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
+           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
+           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
+           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -136,6 +136,18 @@ def exact_objects(c: np.ndarray) -> np.ndarray:
         return np.array([float(v - m) for v in c], dtype=np.float64)
     except (TypeError, ArithmeticError): return f                          # a mix that cannot be subtracted exactly (Decimal and float)
 
+def ordered_codes(s, what: str, notes: list | None = None) -> np.ndarray | None:
+    "Codes 0..K-1 in category order (NaN where missing) of a pandas column `s` with an *ordered* categorical dtype (Likert levels, `pandas.cut` bins), noted; else None."
+    import pandas as pd
+    if not (isinstance(s.dtype, pd.CategoricalDtype) and s.dtype.ordered): return None
+    cats = list(s.cat.categories)
+    if notes is not None:
+        shown = ', '.join(repr(str(c)) for c in cats[:4]) + (', ...' if len(cats) > 4 else '')
+        notes.append(f"{what} is an ordered category ({len(cats)} levels: {shown}): coded 0..{len(cats) - 1} in that order, "
+                     "which leaves I(X;Y) unchanged and lets the network see the order")
+    c = s.cat.codes.to_numpy().astype(np.float64)
+    return np.where(c < 0, np.nan, c)
+
 def _values(s) -> np.ndarray:
     "A pandas column's values; time-zone-aware times as UTC datetime64 (not Timestamp objects)."
     import pandas as pd
@@ -168,9 +180,13 @@ def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
         try: a = pd.DataFrame(a)
         except ValueError as e: raise ValueError(f"{name} is a dict, read as columns by name, and pandas cannot make a table of it: {e}") from None
     if hasattr(a, 'columns') and hasattr(a, 'iloc'):                   # a DataFrame: each column keeps its own dtype
-        cols = [_numeric_column(_values(a.iloc[:, j]), _column_name(name, j, a.columns[j]), notes) for j in range(a.shape[1])]
+        cols = [c if (c := ordered_codes(a.iloc[:, j], _column_name(name, j, a.columns[j]), notes)) is not None
+                else _numeric_column(_values(a.iloc[:, j]), _column_name(name, j, a.columns[j]), notes) for j in range(a.shape[1])]
         return np.stack(cols, 1).astype(np.float64) if cols else np.zeros((len(a), 0))
-    if hasattr(a, 'to_numpy') and hasattr(a, 'dtype'): a = _values(a)                # a Series
+    if hasattr(a, 'to_numpy') and hasattr(a, 'dtype') and hasattr(a, 'index'):        # a Series
+        if (c := ordered_codes(a, _column_name(name, 0, None), notes)) is not None: return c
+        a = _values(a)
+    elif hasattr(a, 'to_numpy') and hasattr(a, 'dtype'): a = _values(a)
     elif hasattr(a, 'to_numpy'): a = a.to_numpy()
     try: a = np.asarray(a)
     except ValueError: raise ValueError(f"{name} must be a rectangular array (n,) or (n, d): its rows have different lengths") from None

@@ -207,6 +207,22 @@ def test_a_wide_side_keeps_the_dependence_of_one_column(qr):
     assert z.lower == 0 and not any('as given' in m for m in z.notes), z
 
 
+def test_an_ordered_category_is_coded_in_its_order(qr):
+    "pandas.cut bins and Likert levels keep their declared order: the same estimate as their codes, a tighter interval than frequency codes."
+    import pandas as pd
+    rng = np.random.default_rng(8)
+    z = rng.normal(size=400); y = 0.8 * z + 0.6 * rng.normal(size=400)
+    bins = pd.Series(pd.cut(z, 5))
+    a, b = qr.estimate_with_info(bins, y), qr.estimate_with_info(bins.cat.codes.to_numpy(), y)
+    assert (a.mi, a.lower, a.upper) == (b.mi, b.lower, b.upper) and any('ordered category (5 levels' in m for m in a.notes), a.notes
+    c = qr.estimate_with_info(bins.cat.as_unordered(), y)                                     # labels: the same point, frequency codes
+    assert c.mi == a.mi and any('holds 5 labels' in m for m in c.notes), c.notes
+    missing = bins.copy(); missing.iloc[3] = np.nan
+    with pytest.raises(ValueError, match=r'x\[:, 0\] contains NaN'): qr.estimate(missing, y)
+    from mist_nb import estimate_mi
+    assert estimate_mi(missing, y, missing='drop', model=qr).n == 399
+
+
 def test_times_are_used_as_numbers(qr):
     "A column of dates (with a time zone) gives exactly the estimate of the same instants as seconds, with a note."
     import pandas as pd
