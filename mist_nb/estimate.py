@@ -20,25 +20,25 @@ from .train import load_checkpoint, MODEL_FORMAT
 
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
-           'FUNCTION_SCREEN', 'CODE_GAP', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES', 'MIXED_ROWS', 'STRATUM_ROWS',
-           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS',
-           'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS',
-           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
-           'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint',
-           'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain',
-           'drop_constant', 'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows',
-           'paired_rows', 'missing_codes', 'missing_code_note', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'mixed_knn_mi', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
-           'read_json', 'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
-           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
-           'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins', 'column_pair_screen',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
-           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
-           'fit_calibration', 'merge_draws', 'calibration_mix']
+           'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
+           'MIXED_ROWS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS',
+           'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
+           'SCREEN_CELLS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
+           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
+           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
+           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
+           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
+           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
+           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'leading_components', 'wide_sides', 'conformal_widths',
+           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins',
+           'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
+           'serial_note', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
+           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -367,8 +367,18 @@ def missing_code_note(name: str, code: tuple) -> str:
             "value, and the MI includes whether an entry is coded")
 
 # %% ../nbs/04_estimate.ipynb #da598ec4
-def check_pair(x, y):
-    "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes (copied rows left out)."
+MAX_ROWS = 1_000_000   # a larger sample is read through a seeded subset of this many rows (the network reads at most 128,000 of them anyway)
+CAP_HEAD = 10_000      # of them the first rows, kept in their order: at least the rows the check of time order reads (SERIAL_ROWS, below)
+
+def row_cap(n: int, seed: int = 0, cap: int = MAX_ROWS) -> np.ndarray | None:
+    "Sorted rows to keep of n > cap: the first CAP_HEAD in their order (the serial check reads them), the rest a seeded random choice; None when n <= cap."
+    if n <= cap: return None
+    head = min(CAP_HEAD, cap)
+    rest = np.random.default_rng(seed_int(seed, 'row-cap', n)).choice(n - head, cap - head, replace=False)
+    return np.r_[np.arange(head), np.sort(head + rest)]
+
+def check_pair(x, y, seed: int = 0):
+    "Validate a pair of samples; returns float64 arrays (n, dx), (n, dy) and a list of notes (copied rows left out; beyond MAX_ROWS rows a seeded subset)."
     notes = []
     paired_rows(x, y, notes)
     sides, many = {}, None
@@ -386,6 +396,11 @@ def check_pair(x, y):
                      for a, b, c, o in (('x', x, 'y', y), ('y', y, 'x', x)) if b.shape[1] == o.shape[0] > 1), '')
         raise ValueError(f"x and y must have the same number of rows, got {x.shape[0]} and {y.shape[0]}{flip}")
     n, copies = x.shape[0], ''
+    if (keep := row_cap(n, seed)) is not None:                                 # each later step is O(n log n) or more: 115 s at 10^7 rows
+        notes.append(f"n = {n:,} rows: read through a seeded subset of {len(keep):,} (the first {min(CAP_HEAD, len(keep)):,} in their order, "
+                     f"the rest at random, seed {seed}), which keeps every check and estimate to seconds; the network reads at most "
+                     f"{MAX_SUBSETS * MAX_ROWS_PER_PASS:,} rows in any case")
+        x, y, n = x[keep], y[keep], len(keep)
     if n >= 2 and len((found := copied_rows(x, y))[0]):
         (drop, cols), dx = found, x.shape[1]
         names = [f"x[:, {j}]" if j < dx else f"y[:, {j - dx}]" for j in cols]
@@ -1414,7 +1429,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
 @patch
 def _validated(self: MIST, x, y) -> tuple:
     "(x, y, notes, x', y', discrete, copy, wide, given): the checked float64 data (a side wider than MAX_DIM as its leading components), their notes, the network inputs of `_prepare`, the sides so reduced, and the sides for the column-pair checks when one was (its columns as given, then its components; else None)."
-    x, y, notes = check_pair(x, y)
+    x, y, notes = check_pair(x, y, self.seed)
     given = (x, y)
     x, y, wide = wide_sides(x, y, notes)
     x, y, cross = derived_columns(x, y, notes)                     # x^2 beside x adds nothing; y = f(x) exactly is infinite MI
@@ -1687,7 +1702,7 @@ def independence_test(x, y, n_permutations: int = 199, seed: int = 0, model: str
     est = None
     if 'mist' in names:
         est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr') or _CACHE.setdefault(model or 'mist-qr', MIST.load(model))
-    x, y, _ = check_pair(x, y)
+    x, y, _ = check_pair(x, y, seed)
     n, r = len(y), (serial_dependence(x, y) if null == 'auto' else None)
     if null == 'shift' or r is not None:
         shifts = circular_shifts(n, int(n_permutations), seed)

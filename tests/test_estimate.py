@@ -223,6 +223,19 @@ def test_an_ordered_category_is_coded_in_its_order(qr):
     assert estimate_mi(missing, y, missing='drop', model=qr).n == 399
 
 
+def test_beyond_a_million_rows_a_seeded_subset_is_read():
+    "n > MAX_ROWS: a seeded subset of MAX_ROWS rows (the first SERIAL_ROWS in order, so a series is still seen as one), with a note."
+    from mist_nb.estimate import check_pair, MAX_ROWS, CAP_HEAD, SERIAL_ROWS, serial_dependence
+    rng = np.random.default_rng(9)
+    n = MAX_ROWS + 5_000
+    walk = np.cumsum(rng.normal(size=(n, 2)), axis=0).astype(np.float32)              # two independent random walks, in time order
+    x, y, notes = check_pair(walk[:, :1], walk[:, 1:])
+    assert len(x) == MAX_ROWS and SERIAL_ROWS <= CAP_HEAD and np.array_equal(x[:CAP_HEAD, 0], walk[:CAP_HEAD, 0].astype(np.float64))
+    assert any(m.startswith(f"n = {n:,} rows: read through a seeded subset of {MAX_ROWS:,}") for m in notes), notes
+    assert serial_dependence(x, y) is not None                                          # the order of the first rows is kept
+    assert np.array_equal(check_pair(walk[:, :1], walk[:, 1:])[0], x) and not np.array_equal(check_pair(walk[:, :1], walk[:, 1:], seed=1)[0], x)
+
+
 def test_times_are_used_as_numbers(qr):
     "A column of dates (with a time zone) gives exactly the estimate of the same instants as seconds, with a note."
     import pandas as pd
