@@ -197,21 +197,22 @@ def _to_numpy(a, name: str, notes: list | None = None) -> np.ndarray:
     if a.ndim == 2: return np.stack([_numeric_column(a[:, j], _column_name(name, j, None), notes) for j in range(a.shape[1])], 1).astype(np.float64)
     raise ValueError(f"{name} must be numeric, got dtype {a.dtype}")
 
-def drop_constant(a: np.ndarray, name: str, notes: list) -> np.ndarray:
-    "`a` (n, d) without its constant columns, each noted in `notes`; a ValueError when every column is constant."
+def drop_constant(a: np.ndarray, name: str, notes: list, labels=None) -> np.ndarray:
+    "`a` (n, d) without its constant columns, each noted in `notes` (by its label in `labels`, a table's column names, if given); a ValueError when every column is constant."
     const = np.flatnonzero(np.ptp(a, axis=0) == 0) if len(a) >= 2 else np.zeros(0, dtype=int)
     if not len(const): return a
     if len(const) == a.shape[1]:
-        which = f"{name}[:, 0] is constant" if a.shape[1] == 1 else f"every column of {name} is constant"
+        which = f"{_column_name(name, 0, labels[0] if labels is not None else None)} is constant" if a.shape[1] == 1 else f"every column of {name} is constant"
         raise ValueError(f"{which}: a constant carries no information, so I(X;Y) = 0 exactly and there is nothing to estimate")
     left = a.shape[1] - len(const)
     later = f"; the notes below number the {left} {name} columns left" if const[0] < left else ''
-    notes.append(f"{', '.join(f'{name}[:, {j}]' for j in const)} {'is' if len(const) == 1 else 'are'} constant: dropped, which keeps I(X;Y) "
+    notes.append(f"{', '.join(_column_name(name, j, labels[j] if labels is not None else None) for j in const)} {'is' if len(const) == 1 else 'are'} constant: dropped, which keeps I(X;Y) "
                  f"(a constant carries no information){later}")
     return np.delete(a, const, axis=1)
 
 def as_samples(a, name: str = 'x', notes: list | None = None, constant: str = 'error') -> np.ndarray:
     "Validate one variable's samples and return them as a float64 array (n, d); notes on coded labels go to `notes`; constant columns are an error, or dropped with a note (`constant='drop'`)."
+    labels = list(a.columns) if hasattr(a, 'columns') and hasattr(a, 'iloc') else None   # a table's column names, for the notes
     a = _to_numpy(a, name, notes)
     if a.ndim == 1: a = a[:, None]
     if a.ndim != 2: raise ValueError(f"{name} must be 1-D (n,) or 2-D (n, d), got {a.ndim}-D array of shape {a.shape}")
@@ -221,7 +222,7 @@ def as_samples(a, name: str = 'x', notes: list | None = None, constant: str = 'e
     if bad.any():
         col = int(np.argwhere(bad.any(0))[0, 0]); kind = 'NaN' if np.isnan(a[:, col]).any() else 'infinite values'
         raise ValueError(f"{name}[:, {col}] contains {kind} ({int(bad[:, col].sum())} of {a.shape[0]} rows); remove or impute them first, or leave their rows out with estimate_mi(..., missing='drop')")
-    if constant == 'drop': return drop_constant(a, name, notes if notes is not None else [])
+    if constant == 'drop': return drop_constant(a, name, notes if notes is not None else [], labels)
     if a.shape[0] >= 2:
         const = np.flatnonzero(np.ptp(a, axis=0) == 0)
         if len(const): raise ValueError(f"{name}[:, {int(const[0])}] is constant; a constant column carries no information - drop it")
