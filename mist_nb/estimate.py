@@ -21,24 +21,26 @@ from .train import load_checkpoint, MODEL_FORMAT
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
-           'MIXED_ROWS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS',
-           'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
-           'SCREEN_CELLS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
-           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
-           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
-           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
-           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
-           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'STRATUM_ROWS',
+           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS',
+           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
+           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
            'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_interval', 'strata_of',
-           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'leading_components', 'wide_sides', 'conformal_widths',
-           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'pair_bins',
-           'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
-           'serial_note', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
-           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
+           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
+           'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'leading_components',
+           'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation',
+           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
+           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -552,6 +554,12 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
 
 # %% ../nbs/04_estimate.ipynb #680c82ff
 MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
+MIXED_SLACK = 0.01   # nats added to its standard error before the calibrated factors (scripts/calibrate_mixed.py)
+MIXED_FEW_LABELS = 10   # above this many labels the mixed interval's lower end is at most the network's
+MIXED_RPL_EDGES = (30,)   # the mixed interval's factors are fitted per bucket of rows per label: under 30, or more
+# per bucket, {level: (q_up, q_dn with <= 2 continuous columns, q_dn with more)}, fitted by scripts/calibrate_mixed.py (data/results/mixed_calibration.json)
+MIXED_FACTORS = ({0.5: (0.56, 0.53, -0.21), 0.8: (1.18, 1.06, 0.48), 0.9: (2.14, 1.45, 0.84), 0.95: (2.80, 1.76, 1.05)},
+                 {0.5: (0.31, 0.52, -0.08), 0.8: (0.76, 0.92, 0.49), 0.9: (1.24, 1.15, 0.80), 0.95: (1.79, 1.36, 1.04)})
 
 def discrete_masks(x: np.ndarray, y: np.ndarray, cache: dict | None = None) -> tuple:
     "(is_discrete(x), is_discrete(y)), computed once per `cache` (the work on one dataset shared across levels and checks)."
@@ -587,17 +595,39 @@ def mixed_knn_mi(labels: np.ndarray, z: np.ndarray, k: int = MIXED_K) -> float:
     m = cKDTree(z).query_ball_point(z[seen], np.nextafter(radius[seen], 0), p=np.inf, return_length=True)
     return max(0.0, float(digamma(seen.sum()) + digamma(kk[seen]).mean() - digamma(counts[lab][seen]).mean() - digamma(m).mean()))
 
-def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 0, halves: int = MIXED_HALVES,
-                   max_rows: int = MIXED_ROWS, est: float | None = None) -> tuple:
-    "(lower, upper) of `mixed_knn_mi` at `level`: plus or minus z times its standard error from seeded subsamples of m = min(n/2, max_rows) rows (`est`: the full-sample estimate, if already known)."
-    from scipy.special import ndtri
+def mixed_se(labels: np.ndarray, z: np.ndarray, seed: int = 0, halves: int = MIXED_HALVES, max_rows: int = MIXED_ROWS) -> float:
+    "Standard error of `mixed_knn_mi` on all n rows, from the spread over `halves` seeded subsamples of m = min(n/2, max_rows) rows."
     n, rng = len(z), np.random.default_rng(seed_int(seed, 'mixed-halves'))
     m = min(n // 2, max_rows)
-    est = mixed_knn_mi(labels, z) if est is None else est                    # the full-sample pass costs 3.5 s at n = 400,000
     th = [mixed_knn_mi(labels[s], z[s]) for s in (rng.permutation(n)[:m] for _ in range(halves))]
-    se = float(np.std(th, ddof=1)) * math.sqrt(m / (n - m))      # Var*(m of n) = Var(m)(1 - m/n) and Var(m) = Var(n) n/m
-    half = float(ndtri(1 - (1 - level) / 2)) * se
-    return max(0.0, est - half), est + half
+    return float(np.std(th, ddof=1)) * math.sqrt(m / (n - m))      # Var*(m of n) = Var(m)(1 - m/n) and Var(m) = Var(n) n/m
+
+def mixed_bucket(rows_per_label: float) -> int:
+    "The bucket of MIXED_FACTORS for a sample with this many rows per distinct label."
+    return int(np.searchsorted(MIXED_RPL_EDGES, rows_per_label, side='right'))
+
+def mixed_factors(level: float, d: int, rows_per_label: float) -> tuple:
+    "Calibrated factors (q_dn, q_up) of the mixed interval at `level` for a continuous side of `d` columns and this many rows per label: linear in the normal quantile between MIXED_FACTORS' levels, scaled by it beyond them."
+    from scipy.special import ndtri
+    zq = lambda L: float(ndtri((1 + L) / 2))
+    table = MIXED_FACTORS[mixed_bucket(rows_per_label)]
+    Ls = sorted(table)
+    z, zs = zq(level), [zq(L) for L in Ls]
+    col = lambda j: [table[L][j] for L in Ls]
+    def at(j):
+        if z < zs[0]: return col(j)[0] * z / zs[0]
+        if z > zs[-1]: return col(j)[-1] * z / zs[-1]
+        return float(np.interp(z, zs, col(j)))
+    return max(0.0, at(1 if d <= 2 else 2)), max(0.0, at(0))
+
+def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 0, halves: int = MIXED_HALVES,
+                   max_rows: int = MIXED_ROWS, est: float | None = None) -> tuple:
+    "Calibrated (lower, upper) of `mixed_knn_mi` at `level`: the estimate minus / plus `mixed_factors` times (`mixed_se` + MIXED_SLACK) (`est`: the full-sample estimate, if already known)."
+    z = np.asarray(z, dtype=np.float64); z = z[:, None] if z.ndim == 1 else z
+    est = mixed_knn_mi(labels, z) if est is None else est                    # the full-sample pass costs 3.5 s at n = 400,000
+    s = mixed_se(labels, z, seed, halves, max_rows) + MIXED_SLACK
+    q_dn, q_up = mixed_factors(level, z.shape[1], len(z) / len(np.unique(np.asarray(labels).reshape(len(z), -1), axis=0)))
+    return max(0.0, est - q_dn * s), est + q_up * s
 
 # %% ../nbs/04_estimate.ipynb #a6e10eec
 STRATUM_ROWS = 20   # levels of the discrete columns with fewer rows than this are pooled into one stratum
@@ -1041,6 +1071,14 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
         hi = math.inf
     return float(lo), float(hi)
 
+# %% ../nbs/04_estimate.ipynb #cc7021c3
+KSG_NULL_SD, KSG_FLOOR_Z = 0.8, 1.645   # sqrt(n_q) x the spread of KSG-4 on independent data (measured <= 0.81); one-sided 95%
+
+def ksg_point_floor(ksg: float, n_q: int, z: float = KSG_FLOOR_Z) -> float:
+    "One-sided lower confidence bound of the neighbour branch's KSG-4 estimate over `n_q` query rows, with a standard error that holds at independence too; nan without an estimate."
+    if not math.isfinite(ksg) or n_q < 1: return math.nan
+    return ksg - z * math.sqrt((2 * max(ksg, 0.0) + KSG_NULL_SD ** 2) / n_q)
+
 # %% ../nbs/04_estimate.ipynb #55843ebd
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
@@ -1214,7 +1252,7 @@ def _serial_lower(self: MIST, px, py, outs: np.ndarray, lo: float, level: float,
 # %% ../nbs/04_estimate.ipynb #51d27f4c
 @patch
 def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
-    "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate, inside the union of its half-sample interval and the network's."
+    "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate and its calibrated interval (with more than two continuous columns, the upper end at least the network's)."
     side = discrete_side(x, y, discrete_masks(x, y, cache))
     if side is None: return mi, lo, hi
     from scipy.special import ndtri
@@ -1223,14 +1261,24 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
     z = ndtri((cont + (n - 1) / 2 + 0.5) / n) if self.net.cfg.mode == 'copula' else cont    # normal scores of the float64 ranks
     if 'mixed' not in cache: cache['mixed'] = mixed_knn_mi(labels, z)
     est = cache['mixed']
-    msg = (f"{side} takes {len(np.unique(labels, axis=0))} values and the other side is continuous: the estimate is the mixed "
+    k = len(np.unique(labels, axis=0))
+    msg = (f"{side} takes {k} values and the other side is continuous: the estimate is the mixed "
            f"k-NN estimator's (Ross 2014, k = {MIXED_K}, on normal scores of the continuous side), {est:.3f} nats"
            + (f"; the network read {mi:.3f}" if math.isfinite(mi) else ''))
     if lo is not None:
         if ('mixed', level) not in cache: cache[('mixed', level)] = mixed_interval(labels, z, level, self.seed, est=est)
         m_lo, m_hi = cache[('mixed', level)]
-        lo, hi = min(lo, m_lo, est), max(hi, m_hi, est)
-        msg += f"; the interval is the union of its half-sample interval [{m_lo:.3f}, {m_hi:.3f}] and the network's"
+        if cache.get('serial') is not None:                      # a series: subsamples of rows understate the spread, keep the union
+            lo, hi = min(lo, m_lo, est), max(hi, m_hi, est)
+            msg += f"; the rows look like a series, so the interval is the union of its calibrated one [{m_lo:.3f}, {m_hi:.3f}] and the network's"
+        else:
+            wide = z.shape[1] > 2                                # in 3+ columns the estimator reads low at high MI: keep the network's upper end
+            many = k > MIXED_FEW_LABELS                          # many classes can read high: keep the network's lower end
+            net_lo = lo
+            lo, hi = min(m_lo if not many else min(m_lo, net_lo), est), max(hi if wide else m_hi, m_hi, est)
+            msg += (f"; the interval is its calibrated one [{m_lo:.3f}, {m_hi:.3f}]"
+                    + (f", its upper end raised to the network's ({hi:.3f}), since in {z.shape[1]} continuous columns the estimator can read low at high MI" if wide and hi > m_hi else '')
+                    + (f", its lower end lowered to the network's ({lo:.3f}), since with {k} labels it can read high" if many and lo < m_lo else ''))
     notes.append(msg)
     return est, lo, hi
 
@@ -1388,18 +1436,23 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
                      f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
     mi, lo, hi, ksg = self._combine(outs, level)
+    n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
         ranks = self.net.cfg.mode == 'copula'
         if 'gc' not in cache:   # the Gaussian-copula MI -1/2 sum log(1 - r_i^2) from the same canonical correlations (one pass, not two)
             cache['cc'] = canonical_correlations(px, py, ranks)
             cache['gc'] = -0.5 * float(np.log1p(-cache['cc'] ** 2).sum()) if len(cache['cc']) else math.nan
-        n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
+    if cache.get('serial') is None and (fl := ksg_point_floor(ksg, n_ksg)) > mi:      # nan compares False
+        notes.append(f"the neighbour branch's KSG estimate ({ksg:.3f} nats over {n_ksg} query rows) lies significantly above the model's "
+                     f"median ({mi:.3f}): the estimate is raised to KSG's one-sided 95% lower confidence bound, {fl:.3f} nats")
+        mi = fl
+        if hi is not None: hi = max(hi, mi)
     mi, lo, hi = self._pair_check(sx, sy, mi, lo, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)

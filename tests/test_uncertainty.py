@@ -260,3 +260,50 @@ def test_independence_test_shifts_rows_of_a_series():
     assert p == independence_test(x, y, n_permutations=39, seed=29, null='shift')
     with pytest.raises(ValueError, match='null must be one of'):
         independence_test(x, y, null='blocks')
+
+
+def test_the_mixed_factors_are_those_of_their_calibration_run():
+    "MIXED_FACTORS and MIXED_SLACK are what scripts/calibrate_mixed.py fitted and wrote to data/results/mixed_calibration.json."
+    import json
+    from mist_nb.core import data_dir
+    from mist_nb.estimate import MIXED_FACTORS, MIXED_SLACK, MIXED_RPL_EDGES, mixed_factors, mixed_bucket
+    cal = json.loads((data_dir() / 'results' / 'mixed_calibration.json').read_text())
+    assert cal['slack'] == MIXED_SLACK and tuple(cal['rows_per_label_edges']) == MIXED_RPL_EDGES
+    assert [{float(L): tuple(v) for L, v in t.items()} for t in cal['factors']] == list(MIXED_FACTORS)
+    for rpl in (10, 500):
+        for L, (qu, ql, qh) in MIXED_FACTORS[mixed_bucket(rpl)].items():   # the table's own levels come back, never inside out
+            assert mixed_factors(L, 1, rpl) == pytest.approx((max(ql, 0.0), max(qu, 0.0)))
+            assert mixed_factors(L, 3, rpl) == pytest.approx((max(qh, 0.0), max(qu, 0.0)))
+    assert mixed_factors(0.99, 1, 500)[1] > MIXED_FACTORS[1][0.95][0] > MIXED_FACTORS[1][0.5][0] > mixed_factors(0.2, 1, 500)[1] >= 0
+
+
+def _label_sample(n: int, d: int, seed: int, shift: float = 1.0) -> tuple:
+    "A binary label and d continuous columns, the first shifted by `shift` between the classes: (label, y, exact MI)."
+    from scipy import integrate
+    g = np.random.default_rng(seed)
+    lab = g.integers(0, 2, n)
+    y = g.normal(size=(n, d)); y[:, 0] += shift * lab
+    f = lambda v: 0.5 * (math.exp(-v ** 2 / 2) + math.exp(-(v - shift) ** 2 / 2)) / math.sqrt(2 * math.pi)
+    h = -integrate.quad(lambda v: f(v) * math.log(f(v)), -12, 12 + shift, points=[0, shift])[0]
+    return lab.astype(float), y, h - 0.5 * math.log(2 * math.pi * math.e)
+
+
+def test_a_label_gets_the_mixed_estimators_calibrated_interval(est):
+    "Against one or two continuous columns the interval is the mixed estimator's own calibrated one: it covers, several times narrower than the network's."
+    rs, truth = [], None
+    for s in range(16):
+        lab, y, truth = _label_sample(1000, 1, s)
+        rs.append(est.estimate_with_info(lab, y, 0.9))
+    cover = np.mean([r.lower <= truth <= r.upper for r in rs])
+    width = np.median([r.upper - r.lower for r in rs])
+    # measured: coverage 0.94, median width 0.075 nats; the union with the network's interval before: 1.0 and 0.245
+    assert cover >= 0.8 and width < 0.12, (cover, width)
+    assert all('its calibrated one' in ' '.join(r.notes) for r in rs)
+
+
+def test_in_three_or_more_columns_the_label_interval_keeps_the_networks_upper_end(est):
+    "With 3+ continuous columns the mixed estimator can read low at high MI, so the upper end is at least the network's."
+    lab, y, truth = _label_sample(600, 4, 0, shift=2.5)
+    r = est.estimate_with_info(lab, y, 0.9)
+    m_hi = float(__import__('re').search(r'its calibrated one \[[0-9.]+, ([0-9.]+)\]', ' '.join(r.notes)).group(1))
+    assert r.upper >= m_hi and r.lower <= truth <= r.upper, (r, truth)
