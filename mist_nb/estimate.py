@@ -22,23 +22,24 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'STRATUM_ROWS',
-           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS',
-           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus',
-           'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'leading_components',
-           'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
-           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
+           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA',
+           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'SERIAL_ALPHA', 'SERIAL_ROWS',
+           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS',
+           'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
+           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
+           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
+           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
+           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'leading_components', 'wide_sides', 'conformal_widths',
+           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi',
+           'ksg_point_floor', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column',
+           'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows',
+           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
            'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
            'calibration_mix']
 
@@ -697,6 +698,11 @@ def check_calibration(cal: dict, path) -> dict:
     if sd is not None and not (isinstance(sd, dict) and all(isinstance(sd.get(k), dict) and all(table_ok(t) for t in sd[k].values()) for k in ('lower', 'upper'))
                                and table_ok(sd.get('pooled_lower')) and table_ok(sd.get('pooled_upper'))):
         raise ValueError(f"calibration file {path} has a malformed 'sides' table: 'lower'/'upper' (bucket -> level -> factor) and 'pooled_lower'/'pooled_upper'")
+    by = (sd or {}).get('by_estimate')
+    if by is not None and not (isinstance(by, dict) and isinstance(by.get('edges'), list) and all(isinstance(e, (int, float)) and math.isfinite(e) for e in by['edges'])
+                               and all(isinstance(by.get(k), dict) and all(isinstance(v, dict) and all(table_ok(t) for t in v.values()) for v in by[k].values())
+                                       for k in ('lower', 'upper'))):
+        raise ValueError(f"calibration file {path} has a malformed 'sides.by_estimate' table: 'edges' (nats) and 'lower'/'upper' (bucket -> bin -> level -> factor)")
     return cal
 
 def _is_level(k) -> bool:
@@ -708,6 +714,12 @@ N_EDGES = (10, 30, 100, 300, 1000, 2001, 10**9)  # n buckets [10,30), ..., [1000
 D_EDGES = (2, 7, 21, 65)                          # d_x + d_y buckets [2,7), [7,21), [21,64]
 LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
 WIDTH_FLOOR = 0.01  # nats, added to the raw width in the normalised conformity score
+ESTIMATE_EDGES = (0.2,)     # nats: samples whose network median lies below / above get their own factors ("Mondrian by the estimate")
+ESTIMATE_MIN_DRAWS = 80     # a bucket's bin with fewer calibration draws than this keeps the bucket's factors
+
+def estimate_bin(mid: float, edges=ESTIMATE_EDGES) -> str:
+    "The calibration bin (a string key) of a network median `mid` in nats: its index among `edges`."
+    return str(int(np.searchsorted(np.asarray(edges, dtype=float), float(mid), side='right')))
 
 def bucket_of(n: int, d: int) -> str:
     "The calibration bucket of a dataset with n rows and d = d_x + d_y columns."
@@ -974,8 +986,8 @@ def conformal_widths(mid, lo, hi, ksg, lam: float) -> tuple:
     return w + lam * np.clip(-gap, 0, None), w + lam * np.clip(gap, 0, None)
 
 @patch
-def _correction(self: MIST, level: float, n: int, d: int) -> tuple:
-    "Conformal factors (Q_lo, Q_hi) for `level` in the bucket of (n, d), interpolated across levels ((0, 0) if uncalibrated; one symmetric Q without `sides`)."
+def _correction(self: MIST, level: float, n: int, d: int, mid: float | None = None) -> tuple:
+    "Conformal factors (Q_lo, Q_hi) for `level` in the bucket of (n, d) - and of the network median `mid` where the calibration has one - interpolated across levels ((0, 0) if uncalibrated)."
     if not self.calibration: return 0.0, 0.0
     def look(buckets, pooled):
         table = buckets.get(bucket_of(n, d)) or pooled
@@ -983,7 +995,13 @@ def _correction(self: MIST, level: float, n: int, d: int) -> tuple:
     if 'sides' not in self.calibration:
         q = look(self.calibration['buckets'], self.calibration['pooled']); return q, q
     sd = self.calibration['sides']
-    return look(sd['lower'], sd['pooled_lower']), look(sd['upper'], sd['pooled_upper'])
+    lower, upper = sd['lower'], sd['upper']
+    by = sd.get('by_estimate')
+    if by and mid is not None and math.isfinite(mid):   # the bin's own tables where it had enough draws, else the bucket's
+        b, key = estimate_bin(mid, by['edges']), bucket_of(n, d)
+        lower = {**lower, **{k: v[b] for k, v in by['lower'].items() if b in v and k == key}}
+        upper = {**upper, **{k: v[b] for k, v in by['upper'].items() if b in v and k == key}}
+    return look(lower, sd['pooled_lower']), look(upper, sd['pooled_upper'])
 
 def disagreement_scale(level: float) -> float:
     "How much of a disagreement with the classical estimates a `level` interval spans: z(level) / z(0.9), the gaps read as 90% error scales."
@@ -1059,7 +1077,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
-    q_lo, q_hi = self._correction(level, n, d)
+    q_lo, q_hi = self._correction(level, n, d, mid)
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
     lo, hi = max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi
     top = max((v for v in (ksg, floor_ksg) if math.isfinite(v)), default=math.nan)   # the floor: KSG at k = 4 or at a smaller k
@@ -1812,8 +1830,9 @@ def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 3
             out[key] = (outs, np.concatenate(truths))
     return out
 
-def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str | None = None) -> dict:
-    "Normalised CQR factors per bucket and level from `calibration_draws` output: symmetric (`buckets`) and per end (`sides`, used)."
+def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str | None = None, edges=ESTIMATE_EDGES,
+                    least: int = ESTIMATE_MIN_DRAWS) -> dict:
+    "Normalised CQR factors per bucket and level from `calibration_draws` output: symmetric (`buckets`) and per end (`sides`, used), per end also by bin of the network's median (`sides['by_estimate']`)."
     def table(outs, t):
         res, lo_, hi_ = {}, {}, {}
         for L in LEVELS:
@@ -1826,7 +1845,17 @@ def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str
     buckets = {k: v[0] for k, v in fitted.items()}
     pooled, pooled_lo, pooled_hi = table([o for os_, _ in draws.values() for o in os_], np.concatenate([t for _, t in draws.values()]))
     sides = dict(lower={k: v[1] for k, v in fitted.items()}, upper={k: v[2] for k, v in fitted.items()}, pooled_lower=pooled_lo, pooled_upper=pooled_hi)
-    return dict(method='normalised split-conformal quantile regression (CQR), asymmetric: each end at 1 - alpha/2 (sides)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
+    by_lo, by_hi, by_n = {}, {}, {}
+    for k, (o, t) in draws.items():                        # Mondrian by the estimate: each bin of the median with enough draws
+        bins = np.array([estimate_bin(est._combine(x, 0.5)[0], edges) for x in o])
+        for b in sorted(set(bins.tolist())):
+            sel = np.flatnonzero(bins == b)
+            by_n.setdefault(k, {})[b] = int(len(sel))
+            if len(sel) < least: continue
+            _, by_lo.setdefault(k, {})[b], by_hi.setdefault(k, {})[b] = table([o[i] for i in sel], t[sel])
+    sides['by_estimate'] = dict(edges=[float(e) for e in edges], min_draws=int(least), counts=by_n, lower=by_lo, upper=by_hi)
+    return dict(method='normalised split-conformal quantile regression (CQR), asymmetric: each end at 1 - alpha/2 (sides), '
+                       'per bucket of (n, d) and bin of the network median (sides.by_estimate)', width_floor=WIDTH_FLOOR, n_edges=list(N_EDGES),
                 d_edges=list(D_EDGES), levels=list(LEVELS), counts={k: int(len(t)) for k, (_, t) in draws.items()},
                 model=est.name, spec=spec or training_spec().name, subset_rule='bias kept, noise shrunk (1/sqrt m)', disagreement=lam, buckets=buckets, pooled=pooled, sides=sides)
 
