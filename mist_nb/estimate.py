@@ -24,20 +24,21 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'STRATUM_ROWS',
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA',
-           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'SERIAL_ALPHA', 'SERIAL_ROWS',
-           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS',
-           'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
-           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
-           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
-           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
-           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'leading_components', 'wide_sides', 'conformal_widths',
-           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi',
-           'ksg_point_floor', 'pair_bins', 'column_pair_screen', 'lag1_rank_autocorrelation', 'sorted_column',
+           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
+           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'pair_bins', 'column_pair_screen',
+           'first_canonical_pair', 'projection_halves', 'lag1_rank_autocorrelation', 'sorted_column',
            'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows',
            'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
            'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
@@ -795,7 +796,7 @@ class MIST:
 
     @classmethod
     def load(cls, name_or_path=None, device='cpu', seed: int = 0, pair_check: bool = True) -> 'MIST':
-        "Load the shipped 'mist-qr' (default), 'mist', 'mist-qr-paper', or a checkpoint path - offline, verified against its card (`pair_check`: see 'The column-pair check')."
+        "Load the shipped 'mist-qr' (default), 'mist', 'mist-qr-paper', or a checkpoint path - offline, verified against its card (`pair_check`: the column-pair and projection checks, see 'The column-pair check')."
         path = resolve_checkpoint(name_or_path)
         card_p, cal_p = path.with_suffix('.json'), path.with_name(path.stem + '.calibration.json')
         if not card_p.exists():
@@ -876,14 +877,18 @@ def components_for(n: int) -> int:
     "How many leading components a side wider than MAX_DIM keeps at n rows: MAX_DIM, or n // 4 when fewer (at least 1)."
     return max(1, min(MAX_DIM, n // 4))
 
-def leading_components(a: np.ndarray, k: int = MAX_DIM) -> tuple:
-    "(scores (n, k'), share of variance, rank): `a`'s columns as normal scores of their ranks (ties share the mean rank), projected on the k' = min(k, rank) leading eigenvectors of their correlation matrix (rank: eigenvalues above 1e-9 of the largest)."
+def rank_scores(a: np.ndarray) -> np.ndarray:
+    "Each column of `a` (n, d) as normal scores of its ranks (ties share the mean rank), centred and scaled to unit variance (a constant column: zeros)."
     from scipy.stats import rankdata
     from scipy.special import ndtri
-    n, d = a.shape
-    z = ndtri((rankdata(a, axis=0) - 0.5) / n)
+    z = ndtri((rankdata(a, axis=0) - 0.5) / len(a))
     z = z - z.mean(0)
-    z = z / np.where((s := z.std(0)) > 0, s, 1.0)
+    return z / np.where((s := z.std(0)) > 0, s, 1.0)
+
+def leading_components(a: np.ndarray, k: int = MAX_DIM) -> tuple:
+    "(scores (n, k'), share of variance, rank): `a`'s columns as normal scores of their ranks (ties share the mean rank), projected on the k' = min(k, rank) leading eigenvectors of their correlation matrix (rank: eigenvalues above 1e-9 of the largest)."
+    n, d = a.shape
+    z = rank_scores(a)
     if n >= d: w, v = np.linalg.eigh(z.T @ z / n); w, v = w[::-1], v[:, ::-1]
     else: _, sv, vt = np.linalg.svd(z, full_matrices=False); w, v = sv ** 2 / n, vt.T     # more columns than rows: from the rows' side
     rank = int((w > 1e-9 * w[0]).sum())                                       # copies and monotone copies leave exact zeros
@@ -1195,6 +1200,59 @@ def _pair_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, 
         lo = r.lower
     return max(mi, r.mi), lo, (None if hi is None else max(hi, r.upper))
 
+# %% ../nbs/04_estimate.ipynb #6582ba55
+PROJECTION_MIN_COLUMNS, PROJECTION_MIN_ROWS, PROJECTION_RIDGE = 8, 100, 0.1   # the projection check: a side wider than this, n at least this
+
+def first_canonical_pair(zx: np.ndarray, zy: np.ndarray, ridge: float = PROJECTION_RIDGE) -> tuple:
+    "(a, b): the first canonical directions of standardised scores zx (n, dx) and zy (n, dy), each side's correlation matrix ridged by `ridge`."
+    n = len(zx)
+    lx = np.linalg.cholesky(zx.T @ zx / n + ridge * np.eye(zx.shape[1]))
+    ly = np.linalg.cholesky(zy.T @ zy / n + ridge * np.eye(zy.shape[1]))
+    m = np.linalg.solve(ly, np.linalg.solve(lx, zx.T @ zy / n).T).T          # lx^-1 Sxy ly^-T: its top singular pair
+    u, _, vt = np.linalg.svd(m)
+    return np.linalg.solve(lx.T, u[:, 0]), np.linalg.solve(ly.T, vt[0])
+
+def projection_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
+    "Two (u, v) samples of n/2 rows each: one half of the rows projected on the first canonical pair fitted on the other half (a side with one column kept as given)."
+    n = len(x)
+    rows = np.random.default_rng(seed_int(seed, 'projection', n)).permutation(n)
+    halves = (rows[: n // 2], rows[n // 2:])
+    zx, zy = rank_scores(x), rank_scores(y)
+    out = []
+    for fit, use in (halves, halves[::-1]):
+        a, b = first_canonical_pair(zx[fit], zy[fit])
+        out.append((zx[use] @ a if x.shape[1] > 1 else x[use], zy[use] @ b if y.shape[1] > 1 else y[use]))
+    return out
+
+# %% ../nbs/04_estimate.ipynb #acea42e3
+@patch
+def _projection_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict, wide: bool = False) -> tuple:
+    "(mi, lo, hi) raised to the cross-fitted projection floor (`projection_halves`) where it lies above them; `wide`: the joint estimate is itself a lower bound, so lo may rise too."
+    if (max(x.shape[1], y.shape[1]) <= PROJECTION_MIN_COLUMNS or len(x) < PROJECTION_MIN_ROWS or not self.pair_check
+            or cache.get('serial') is not None or not math.isfinite(mi)): return mi, lo, hi
+    if 'proj' not in cache:
+        cache['proj'] = []
+        for u, v in projection_halves(x, y, self.seed):
+            try: prep = self._validated(u, v)
+            except ValueError: continue                                       # a degenerate projection (say, constant): no floor from it
+            cache['proj'].append((prep, {}, None if prep[5] else self._outputs(prep[3], prep[4])))
+    if len(cache['proj']) < 2: return mi, lo, hi
+    rs = [self._result(p[0], p[1], level, outs, p, c, interval=hi is not None, serial=False) for p, c, outs in cache['proj']]
+    f = float(np.mean([r.mi for r in rs]))
+    if f > mi + 0.05:
+        notes.append(f"one direction per side, fitted on half the rows and applied to the other half (the first canonical pair of the "
+                     f"rank scores, both ways round), carries {f:.3f} nats, more than the joint estimate {mi:.3f}: since I(X;Y) >= "
+                     "I(a'X; b'Y), the estimate is raised to it - the dependence is spread over many columns")
+        mi = f
+    if hi is not None:
+        f_hi = float(np.mean([r.upper for r in rs]))
+        if f_hi > hi + 0.05: notes.append(f"the upper end is raised to that projection's upper end, {f_hi:.3f} nats")
+        hi = max(hi, f_hi, mi)
+        if wide and (f_lo := float(np.mean([r.lower for r in rs]))) > lo:
+            if f_lo > lo + 0.01: notes.append(f"the lower end is raised to that projection's lower end, {f_lo:.3f} nats: both are lower bounds on I(X;Y)")
+            lo = f_lo
+    return mi, lo, hi
+
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered
 SERIAL_ROWS = 10_000    # the check reads at most the first this many rows (consecutive: it is about their order)
@@ -1473,6 +1531,8 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         if hi is not None: hi = max(hi, mi)
     mi, lo, hi = self._pair_check(sx, sy, mi, lo, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
+    ox, oy = (a[:, :a.shape[1] - b.shape[1]] if s in wide else a for s, a, b in zip('xy', (sx, sy), (x, y)))   # the columns as given
+    mi, lo, hi = self._projection_check(ox, oy, mi, lo, hi, level, notes, cache, bool(wide))
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
         f, of = (f"y[:, {j}]", f"x[:, {i}]") if side == 'y' else (f"x[:, {i}]", f"y[:, {j}]")

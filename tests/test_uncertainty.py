@@ -335,3 +335,32 @@ def test_a_strongly_dependent_gaussian_gets_an_upper_end_that_fits_it(est):
         assert res.lower <= 0.575 <= res.upper
         ups.append(res.upper)
     assert max(ups) < 2.2, ups
+
+
+def _logistic_label_mi(b: float) -> float:
+    "I(S; Y) for S ~ N(0, 1) and P(Y = 1 | S) = sigmoid(b S), by quadrature."
+    from scipy.special import expit
+    s = np.linspace(-9, 9, 3601); w = np.exp(-s ** 2 / 2); w /= w.sum()
+    hb = lambda p: -(p * np.log(np.clip(p, 1e-300, None)) + (1 - p) * np.log(np.clip(1 - p, 1e-300, None)))
+    return float(hb(w @ expit(b * s)) - w @ hb(expit(b * s)))
+
+
+@pytest.mark.parametrize('d, k', [(20, 5), (50, 1)])
+def test_dependence_spread_over_many_columns_is_seen(est, d, k):
+    "A label that depends on the sum of k of d columns (d = 50: wider than the network's 32): the projection check reads it, the joint estimate alone does not."
+    from scipy.special import expit
+    truth = _logistic_label_mi(3.0)                                          # 0.333 nats
+    for s in range(2):
+        g = np.random.default_rng(s)
+        x = g.normal(size=(2000, d)); y = (g.random(2000) < expit(3 * x[:, :k].sum(1) / math.sqrt(k))).astype(float)
+        r = est.estimate_with_info(x, y)
+        # measured 0.29-0.33 at n = 2,000 (joint estimate alone: 0.15-0.22 for d = 20, 0.09-0.11 for d = 50)
+        assert abs(r.mi - truth) < 0.08 and r.lower <= truth <= r.upper, (r, truth)
+        assert any('one direction per side' in m for m in r.notes)
+
+
+def test_the_projection_floor_lifts_nothing_on_independent_wide_data(est):
+    for s in range(3):
+        g = np.random.default_rng(s)
+        r = est.estimate_with_info(g.normal(size=(600, 12)), g.normal(size=(600, 12)))
+        assert r.lower <= 0.02 and not any('one direction per side' in m for m in r.notes), r.notes
