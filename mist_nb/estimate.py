@@ -25,24 +25,24 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA',
            'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
-           'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'pair_bins', 'column_pair_screen',
-           'first_canonical_pair', 'projection_halves', 'lag1_rank_autocorrelation', 'sorted_column',
-           'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows',
-           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_LEVEL', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE',
+           'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS',
+           'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
+           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
+           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
+           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
+           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides', 'conformal_widths',
+           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi',
+           'ksg_point_floor', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
+           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1202,6 +1202,7 @@ def _pair_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, 
 
 # %% ../nbs/04_estimate.ipynb #6582ba55
 PROJECTION_MIN_COLUMNS, PROJECTION_MIN_ROWS, PROJECTION_RIDGE = 8, 100, 0.1   # the projection check: a side wider than this, n at least this
+PROJECTION_LEVEL = 0.9   # the floor counts only where both halves' projections have a positive lower end at this level
 
 def first_canonical_pair(zx: np.ndarray, zy: np.ndarray, ridge: float = PROJECTION_RIDGE) -> tuple:
     "(a, b): the first canonical directions of standardised scores zx (n, dx) and zy (n, dy), each side's correlation matrix ridged by `ridge`."
@@ -1237,17 +1238,20 @@ def _projection_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
             except ValueError: continue                                       # a degenerate projection (say, constant): no floor from it
             cache['proj'].append((prep, {}, None if prep[5] else self._outputs(prep[3], prep[4])))
     if len(cache['proj']) < 2: return mi, lo, hi
-    rs = [self._result(p[0], p[1], level, outs, p, c, interval=hi is not None, serial=False) for p, c, outs in cache['proj']]
+    run = lambda L: [self._result(p[0], p[1], L, outs, p, c, serial=False) for p, c, outs in cache['proj']]
+    seen = min(r.lower for r in run(PROJECTION_LEVEL)) > 0                  # both halves' projections show dependence (a fixed level: the estimate must not depend on `level`)
+    rs = run(level)
     f = float(np.mean([r.mi for r in rs]))
-    if f > mi + 0.05:
+    if seen and f > mi + 0.05:
         notes.append(f"one direction per side, fitted on half the rows and applied to the other half (the first canonical pair of the "
                      f"rank scores, both ways round), carries {f:.3f} nats, more than the joint estimate {mi:.3f}: since I(X;Y) >= "
                      "I(a'X; b'Y), the estimate is raised to it - the dependence is spread over many columns")
         mi = f
-    if hi is not None:
-        f_hi = float(np.mean([r.upper for r in rs]))
-        if f_hi > hi + 0.05: notes.append(f"the upper end is raised to that projection's upper end, {f_hi:.3f} nats")
-        hi = max(hi, f_hi, mi)
+        if hi is not None:
+            f_hi = float(np.mean([r.upper for r in rs]))
+            if f_hi > hi + 0.05: notes.append(f"the upper end is raised to that projection's upper end, {f_hi:.3f} nats")
+            hi = max(hi, f_hi, mi)
+    if hi is not None and seen:
         if wide and (f_lo := float(np.mean([r.lower for r in rs]))) > lo:
             if f_lo > lo + 0.01: notes.append(f"the lower end is raised to that projection's lower end, {f_lo:.3f} nats: both are lower bounds on I(X;Y)")
             lo = f_lo
