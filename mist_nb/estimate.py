@@ -25,7 +25,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA',
            'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_LEVEL', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE',
            'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS',
            'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
            'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
@@ -1202,7 +1202,7 @@ def _pair_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, 
 
 # %% ../nbs/04_estimate.ipynb #6582ba55
 PROJECTION_MIN_COLUMNS, PROJECTION_MIN_ROWS, PROJECTION_RIDGE = 8, 100, 0.1   # the projection check: a side wider than this, n at least this
-PROJECTION_LEVEL = 0.9   # the floor counts only where both halves' projections have a positive lower end at this level
+PROJECTION_Z = 1.645   # the floor counts only where both halves' projected scores correlate positively at this one-sided z (5%)
 
 def first_canonical_pair(zx: np.ndarray, zy: np.ndarray, ridge: float = PROJECTION_RIDGE) -> tuple:
     "(a, b): the first canonical directions of standardised scores zx (n, dx) and zy (n, dy), each side's correlation matrix ridged by `ridge`."
@@ -1214,7 +1214,7 @@ def first_canonical_pair(zx: np.ndarray, zy: np.ndarray, ridge: float = PROJECTI
     return np.linalg.solve(lx.T, u[:, 0]), np.linalg.solve(ly.T, vt[0])
 
 def projection_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
-    "Two (u, v) samples of n/2 rows each: one half of the rows projected on the first canonical pair fitted on the other half (a side with one column kept as given)."
+    "Two (u, v, z) of n/2 rows each: one half of the rows projected on the first canonical pair fitted on the other half (a side with one column kept as given), and z = sqrt(m) x the correlation of the projected scores on those m rows, about N(0, 1) under independence."
     n = len(x)
     rows = np.random.default_rng(seed_int(seed, 'projection', n)).permutation(n)
     halves = (rows[: n // 2], rows[n // 2:])
@@ -1222,7 +1222,10 @@ def projection_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
     out = []
     for fit, use in (halves, halves[::-1]):
         a, b = first_canonical_pair(zx[fit], zy[fit])
-        out.append((zx[use] @ a if x.shape[1] > 1 else x[use], zy[use] @ b if y.shape[1] > 1 else y[use]))
+        su, sv = zx[use] @ a, zy[use] @ b
+        den = float(np.sqrt(((su - su.mean()) ** 2).sum() * ((sv - sv.mean()) ** 2).sum()))
+        z = float(((su - su.mean()) * (sv - sv.mean())).sum() / den * math.sqrt(len(use))) if den > 0 else 0.0
+        out.append((su if x.shape[1] > 1 else x[use], sv if y.shape[1] > 1 else y[use], z))
     return out
 
 # %% ../nbs/04_estimate.ipynb #acea42e3
@@ -1233,14 +1236,13 @@ def _projection_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
             or cache.get('serial') is not None or not math.isfinite(mi)): return mi, lo, hi
     if 'proj' not in cache:
         cache['proj'] = []
-        for u, v in projection_halves(x, y, self.seed):
+        for u, v, z in projection_halves(x, y, self.seed):
             try: prep = self._validated(u, v)
             except ValueError: continue                                       # a degenerate projection (say, constant): no floor from it
-            cache['proj'].append((prep, {}, None if prep[5] else self._outputs(prep[3], prep[4])))
+            cache['proj'].append((prep, {}, None if prep[5] else self._outputs(prep[3], prep[4]), z))
     if len(cache['proj']) < 2: return mi, lo, hi
-    run = lambda L: [self._result(p[0], p[1], L, outs, p, c, serial=False) for p, c, outs in cache['proj']]
-    seen = min(r.lower for r in run(PROJECTION_LEVEL)) > 0                  # both halves' projections show dependence (a fixed level: the estimate must not depend on `level`)
-    rs = run(level)
+    seen = min(z for *_, z in cache['proj']) > PROJECTION_Z                   # both halves' projections correlate, each on rows its directions never saw
+    rs = [self._result(p[0], p[1], level, outs, p, c, interval=hi is not None, serial=False) for p, c, outs, _ in cache['proj']]
     f = float(np.mean([r.mi for r in rs]))
     if seen and f > mi + 0.05:
         notes.append(f"one direction per side, fitted on half the rows and applied to the other half (the first canonical pair of the "

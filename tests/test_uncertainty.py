@@ -364,3 +364,13 @@ def test_the_projection_floor_lifts_nothing_on_independent_wide_data(est):
         g = np.random.default_rng(s)
         r = est.estimate_with_info(g.normal(size=(600, 12)), g.normal(size=(600, 12)))
         assert r.lower <= 0.02 and not any('one direction per side' in m for m in r.notes), r.notes
+
+
+def test_the_point_model_takes_the_projection_floor_too():
+    "The point model has no interval: the floor's test must not need one (a label on 5 of 20 columns, n = 2,000)."
+    from scipy.special import expit
+    g = np.random.default_rng(0)
+    x = g.normal(size=(2000, 20)); y = (g.random(2000) < expit(3 * x[:, :5].sum(1) / math.sqrt(5))).astype(float)
+    r = MIST.load('mist').estimate_with_info(x, y)
+    assert r.lower is None and any('one direction per side' in m for m in r.notes)
+    assert abs(r.mi - _logistic_label_mi(3.0)) < 0.08
