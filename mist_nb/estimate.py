@@ -23,26 +23,27 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'STRATUM_ROWS',
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
-           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA',
-           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE',
-           'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS',
-           'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
-           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
-           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
-           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
-           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides', 'conformal_widths',
-           'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi',
-           'ksg_point_floor', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
-           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
-           'fit_calibration', 'merge_draws', 'calibration_mix']
+           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'FLOOR_KS',
+           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
+           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
+           'PROJECTION_Z', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
+           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
+           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
+           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
+           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
+           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
+           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'pair_bins',
+           'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'lag1_rank_autocorrelation',
+           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
+           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -915,6 +916,40 @@ def wide_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
         out.append(a)
     return out[0], out[1], tuple(wide)
 
+# %% ../nbs/04_estimate.ipynb #3a32d339
+WHITEN_COND = 30               # a side is whitened only if its raw correlation matrix has a larger condition number ...
+WHITEN_ROWS_PER_COLUMN = 10    # ... with at least this many rows per column of both sides ...
+WHITEN_GAIN = (0.05, 0.1)      # ... and raw-column CCA above the normal-score estimate by max(0.05, 0.1 x it) nats
+
+def _whitened(a: np.ndarray) -> np.ndarray | None:
+    "The side `a` (n, d) standardised and whitened (symmetric inverse square root of its correlation, float64), or None when it is not a mixed Gaussian side worth it."
+    from mist_nb.baselines import standardize_safely
+    n, d = a.shape
+    if d < 2 or is_discrete(a, distinct_counts(a)).any(): return None
+    z = standardize_safely(a)
+    w, v = np.linalg.eigh(z.T @ z / n)
+    if w[0] < COLLINEAR_TOL or w[-1] / w[0] <= WHITEN_COND: return None      # collinear columns are `_prepare`'s to drop
+    u = z @ (v / np.sqrt(w)) @ v.T
+    skew, kurt = (u ** 3).mean(0), (u ** 4).mean(0) - 3
+    if (np.abs(skew) > 3 * math.sqrt(6 / n)).any() or (np.abs(kurt) > 3 * math.sqrt(24 / n)).any(): return None
+    return u
+
+def whiten_mixed_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
+    "(x, y): each ill-conditioned, Gaussian-looking side whitened in float64 when raw-column CCA shows the ranks losing linear information (an invertible map: MI kept), with a note."
+    from mist_nb.baselines import CCA, GaussianCopula
+    n, d = len(x), x.shape[1] + y.shape[1]
+    if d < 3 or n < WHITEN_ROWS_PER_COLUMN * d: return x, y
+    wx, wy = _whitened(x), _whitened(y)
+    if wx is None and wy is None: return x, y
+    try: cca, gc = float(CCA().estimate(x, y)), float(GaussianCopula().estimate(x, y))
+    except ValueError: return x, y                                          # singular normal scores: no comparison to make
+    if not cca > gc + max(WHITEN_GAIN[0], WHITEN_GAIN[1] * gc): return x, y
+    for name, w in (('x', wx), ('y', wy)):
+        if w is not None:
+            notes.append(f"{name}'s columns look like an ill-conditioned linear mixing of Gaussian ones, which ranks blur (CCA on the raw columns "
+                         f"{cca:.3f} nats, on their normal scores {gc:.3f}): {name} is whitened in float64 first, an invertible linear map that keeps I(X;Y)")
+    return (x if wx is None else wx), (y if wy is None else wy)
+
 # %% ../nbs/04_estimate.ipynb #bb4ffee7
 @patch
 def _subsets(self: MIST, n: int) -> list:
@@ -1571,6 +1606,7 @@ def _validated(self: MIST, x, y) -> tuple:
     given = (x, y)
     x, y, wide = wide_sides(x, y, notes)
     x, y, cross = derived_columns(x, y, notes)                     # x^2 beside x adds nothing; y = f(x) exactly is infinite MI
+    x, y = whiten_mixed_sides(x, y, notes)                         # a mixed Gaussian side, which ranks would blur
     px, py, discrete, copy = self._prepare(x, y, notes)
     given = tuple(np.c_[g, a] if s in wide else g for s, g, a in zip('xy', given, (x, y)))   # a floor from a column or a component
     return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide, given if wide else None
