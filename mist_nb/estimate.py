@@ -922,14 +922,14 @@ WHITEN_ROWS_PER_COLUMN = 10    # ... with at least this many rows per column of 
 WHITEN_GAIN = (0.05, 0.1)      # ... and raw-column CCA above the normal-score estimate by max(0.05, 0.1 x it) nats
 
 def _whitened(a: np.ndarray) -> np.ndarray | None:
-    "The side `a` (n, d) standardised and whitened (symmetric inverse square root of its correlation, float64), or None when it is not a mixed Gaussian side worth it."
+    "The side `a` (n, d) standardised and whitened (its principal components scaled to unit variance, float64), or None when it is not a mixed Gaussian side worth it."
     from mist_nb.baselines import standardize_safely
     n, d = a.shape
     if d < 2 or is_discrete(a, distinct_counts(a)).any(): return None
     z = standardize_safely(a)
     w, v = np.linalg.eigh(z.T @ z / n)
     if w[0] < COLLINEAR_TOL or w[-1] / w[0] <= WHITEN_COND: return None      # collinear columns are `_prepare`'s to drop
-    u = z @ (v / np.sqrt(w)) @ v.T
+    u = z @ (v / np.sqrt(w))                  # principal axes, not the symmetric root: a near-collinear noise column stays one column
     skew, kurt = (u ** 3).mean(0), (u ** 4).mean(0) - 3
     if (np.abs(skew) > 3 * math.sqrt(6 / n)).any() or (np.abs(kurt) > 3 * math.sqrt(24 / n)).any(): return None
     return u
