@@ -917,9 +917,9 @@ def wide_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
     return out[0], out[1], tuple(wide)
 
 # %% ../nbs/04_estimate.ipynb #3a32d339
-WHITEN_COND = 30               # a side is whitened only if its raw correlation matrix has a larger condition number ...
+WHITEN_COND = 5                # a side is whitened only if its raw correlation matrix has a larger condition number ...
 WHITEN_ROWS_PER_COLUMN = 10    # ... with at least this many rows per column of both sides ...
-WHITEN_GAIN = (0.05, 0.1)      # ... and raw-column CCA above the normal-score estimate by max(0.05, 0.1 x it) nats
+WHITEN_GAIN = (0.05, 0.05)     # ... and raw-column CCA above the normal-score estimate by max(0.05, 0.05 x it) nats
 
 def _whitened(a: np.ndarray) -> np.ndarray | None:
     "The side `a` (n, d) standardised and whitened (its principal components scaled to unit variance, float64), or None when it is not a mixed Gaussian side worth it."
