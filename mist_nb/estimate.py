@@ -24,21 +24,22 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'STRATUM_ROWS',
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'FLOOR_KS',
-           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
-           'PROJECTION_Z', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
-           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
-           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
-           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
-           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
-           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'pair_bins',
+           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
+           'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE',
+           'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS',
+           'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
+           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
+           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
+           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi',
+           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins',
            'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'lag1_rank_autocorrelation',
            'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
            'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
@@ -1137,6 +1138,41 @@ def ksg_point_floor(ksg: float, n_q: int, z: float = KSG_FLOOR_Z) -> float:
     if not math.isfinite(ksg) or n_q < 1: return math.nan
     return ksg - z * math.sqrt((2 * max(ksg, 0.0) + KSG_NULL_SD ** 2) / n_q)
 
+# %% ../nbs/04_estimate.ipynb #e3571ed5
+SURROGATE_ROWS = 1000      # from this n on, a Gaussian surrogate checks the network's bias ...
+SURROGATE_KSG_TOL = 0.05   # ... taken off only when KSG-4 cannot tell data and surrogate apart (nats) ...
+SURROGATE_MIN_BIAS = 0.1   # ... and the surrogate's excess is larger than this (nats)
+
+def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple | None:
+    "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats; None when R is singular."
+    n, dx = len(px), px.shape[1]
+    z = np.c_[rank_scores(px), rank_scores(py)]
+    R = z.T @ z / n
+    try: L = np.linalg.cholesky(R)
+    except np.linalg.LinAlgError: return None
+    logdet = lambda a: 2 * float(np.log(np.diag(np.linalg.cholesky(a))).sum())
+    mi = 0.5 * (logdet(R[:dx, :dx]) + logdet(R[dx:, dx:]) - logdet(R))
+    s = np.random.default_rng(seed_int(seed, 'surrogate', n)).standard_normal((n, len(R))) @ L.T
+    return s[:, :dx], s[:, dx:], mi
+
+@patch
+def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: float, notes: list, disc: tuple) -> tuple:
+    "(mi, lo, hi) moved down by the network's excess on a Gaussian surrogate when KSG-4 cannot tell the data from it (see above)."
+    n = len(px)
+    if n < SURROGATE_ROWS or self.net.cfg.mode != 'copula' or any(d.any() for d in disc) or not math.isfinite(ksg): return mi, lo, hi
+    sur = gaussian_surrogate(px, py, self.seed)
+    if sur is None: return mi, lo, hi
+    sx, sy, truth = sur
+    sx, sy = float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2
+    s_mid, _, _, s_ksg = self._combine(self._outputs(sx, sy), level)
+    b = s_mid - truth
+    if abs(ksg - s_ksg) > SURROGATE_KSG_TOL or b <= SURROGATE_MIN_BIAS: return mi, lo, hi
+    notes.append(f"a Gaussian sample with the same normal-score correlations ({truth:.3f} nats, seed {self.seed}) reads {s_mid:.3f}, and the "
+                 f"neighbour branch cannot tell it from the data (KSG-4 {ksg:.3f} vs {s_ksg:.3f}): the network's excess there, {b:.3f} nats, "
+                 "is taken off the estimate and its interval")
+    shift = lambda v: None if v is None else max(v - b, 0.0)
+    return max(mi - b, 0.0), shift(lo), shift(hi)
+
 # %% ../nbs/04_estimate.ipynb #55843ebd
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
@@ -1553,6 +1589,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
                      f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
     mi, lo, hi, ksg = self._combine(outs, level)
+    mi, lo, hi = self._surrogate_check(px, py, mi, lo, hi, ksg, level, notes, disc)   # the network's bias on a Gaussian like the data
     n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
