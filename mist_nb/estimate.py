@@ -25,19 +25,19 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
            'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'FLOOR_KS',
            'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
-           'SURROGATE_MIN_MI', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS',
-           'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
+           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint',
+           'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain',
+           'drop_constant', 'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows',
+           'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts',
+           'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy',
+           'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled',
+           'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of',
+           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin',
+           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
            'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
            'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins',
            'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'lag1_rank_autocorrelation',
@@ -1138,11 +1138,12 @@ def ksg_point_floor(ksg: float, n_q: int, z: float = KSG_FLOOR_Z) -> float:
     if not math.isfinite(ksg) or n_q < 1: return math.nan
     return ksg - z * math.sqrt((2 * max(ksg, 0.0) + KSG_NULL_SD ** 2) / n_q)
 
-# %% ../nbs/04_estimate.ipynb #53e2a240
+# %% ../nbs/04_estimate.ipynb #48907b48
 SURROGATE_ROWS = 1000      # from this n on, a Gaussian surrogate checks the network's bias ...
 SURROGATE_KSG_TOL = 0.05   # ... taken off only when KSG-4 cannot tell data and surrogate apart (nats) ...
 SURROGATE_MIN_BIAS = 0.1   # ... and the surrogate's excess is larger than this (nats) ...
-SURROGATE_MIN_MI = 0.1     # ... and the surrogate itself carries at least this much dependence (nats)
+SURROGATE_MIN_MI = 0.1     # ... and the surrogate itself carries at least this much dependence (nats) ...
+SURROGATE_MATCH = (0.1, 0.25)   # ... and the network reads the data as it reads the surrogate: excesses within max(0.1, 0.25 b) nats
 
 def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple | None:
     "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats; None when R is singular."
@@ -1169,6 +1170,7 @@ def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: f
     s_mid, _, _, s_ksg = self._combine(self._outputs(sx, sy), level)
     b = s_mid - truth
     if abs(ksg - s_ksg) > SURROGATE_KSG_TOL or b <= SURROGATE_MIN_BIAS: return mi, lo, hi
+    if abs((mi - truth) - b) > max(SURROGATE_MATCH[0], SURROGATE_MATCH[1] * b): return mi, lo, hi   # the data read unlike their twin
     notes.append(f"a Gaussian sample with the same normal-score correlations ({truth:.3f} nats, seed {self.seed}) reads {s_mid:.3f}, and the "
                  f"neighbour branch cannot tell it from the data (KSG-4 {ksg:.3f} vs {s_ksg:.3f}): the network's excess there, {b:.3f} nats, "
                  "is taken off the estimate and its interval")
