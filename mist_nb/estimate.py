@@ -1158,16 +1158,20 @@ def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple |
     return s[:, :dx], s[:, dx:], mi
 
 @patch
-def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: float, notes: list, disc: tuple) -> tuple:
-    "(mi, lo, hi) moved down by the network's excess on a Gaussian surrogate when KSG-4 cannot tell the data from it (see above)."
+def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: float, notes: list, disc: tuple, cache: dict | None = None) -> tuple:
+    "(mi, lo, hi) moved down by the network's excess on a Gaussian surrogate when KSG-4 cannot tell the data from it (see above); `cache` keeps the surrogate's reading across levels."
     n = len(px)
     if n < SURROGATE_ROWS or self.net.cfg.mode != 'copula' or any(d.any() for d in disc) or not math.isfinite(ksg): return mi, lo, hi
-    sur = gaussian_surrogate(px, py, self.seed)
-    if sur is None: return mi, lo, hi
-    sx, sy, truth = sur
-    if truth < SURROGATE_MIN_MI: return mi, lo, hi                                # no pass: the surrogate says little
-    sx, sy = float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2
-    s_mid, _, _, s_ksg = self._combine(self._outputs(sx, sy), level)
+    cache = {} if cache is None else cache
+    if 'surrogate' not in cache:                                                  # median and KSG-4 do not depend on the level
+        sur, cache['surrogate'] = gaussian_surrogate(px, py, self.seed), None
+        if sur is not None and sur[2] >= SURROGATE_MIN_MI:                        # no pass when the surrogate says little
+            sx, sy, truth = sur
+            sx, sy = float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2
+            s_mid, _, _, s_ksg = self._combine(self._outputs(sx, sy), level)
+            cache['surrogate'] = (s_mid, s_ksg, truth)
+    if cache['surrogate'] is None: return mi, lo, hi
+    s_mid, s_ksg, truth = cache['surrogate']
     b = s_mid - truth
     if abs(ksg - s_ksg) > SURROGATE_KSG_TOL or b <= SURROGATE_MIN_BIAS: return mi, lo, hi
     if abs((mi - truth) - b) > max(SURROGATE_MATCH[0], SURROGATE_MATCH[1] * b): return mi, lo, hi   # the data read unlike their twin
@@ -1593,7 +1597,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
                      f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
     mi, lo, hi, ksg = self._combine(outs, level)
-    mi, lo, hi = self._surrogate_check(px, py, mi, lo, hi, ksg, level, notes, disc)   # the network's bias on a Gaussian like the data
+    mi, lo, hi = self._surrogate_check(px, py, mi, lo, hi, ksg, level, notes, disc, cache)   # the network's bias on a Gaussian like the data
     n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
