@@ -27,24 +27,26 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
            'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
            'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
-           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
-           'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint',
-           'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain',
-           'drop_constant', 'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows',
-           'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts',
-           'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy',
-           'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled',
-           'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of',
-           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin',
-           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
-           'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
-           'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins',
-           'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
-           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
+           'REGRESSION_DISTINCT', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
+           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
+           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
+           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1338,6 +1340,102 @@ def _projection_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
             lo = f_lo
     return mi, lo, hi
 
+# %% ../nbs/04_estimate.ipynb #5b8ae317
+REGRESSION_MIN_ROWS, REGRESSION_MAX_SOURCE, REGRESSION_MAX_ROWS = 300, 2, 2000   # the regression check: n at least this; a source side of at most this many columns; rows read
+REGRESSION_KS = (1, 2, 4, 8, 16)   # neighbour counts the fit half chooses from
+REGRESSION_Z = 1.645               # the floor counts where its one-sided 95% lower confidence bound exceeds the estimate
+REGRESSION_DISTINCT = 0.95         # a target column needs this share of distinct values (continuous)
+
+def regression_targets(a: np.ndarray) -> np.ndarray:
+    "Normal scores (n, t) of each near-continuous column of `a` and of its distance from its median (both functions of the column); (n, 0) if none."
+    cols = [j for j in range(a.shape[1]) if len(np.unique(a[:, j])) >= REGRESSION_DISTINCT * len(a)]
+    if not cols: return np.zeros((len(a), 0))
+    c = a[:, cols]
+    return rank_scores(np.c_[c, np.abs(c - np.median(c, 0))])
+
+def nearest_1d(fit: np.ndarray, query: np.ndarray, k: int, exclude_self: bool = False) -> np.ndarray:
+    "Indices (len(query), k) of the k rows of `fit` (m,) nearest to each `query`, nearest first: a window of the sorted order (exact in one dimension); `exclude_self`: query is fit, a row is not its own neighbour."
+    order = np.argsort(fit, kind='stable'); s, m = fit[order], len(fit)
+    w = k + 1 if exclude_self else k
+    pos = np.searchsorted(s, query)
+    cand = np.clip(pos - w, 0, max(m - 2 * w, 0))[:, None] + np.arange(min(2 * w, m))[None]   # 2w sorted rows around each query hold its w nearest
+    d = np.abs(s[cand] - query[:, None])
+    if exclude_self: d[order[cand] == np.arange(len(query))[:, None]] = np.inf
+    return order[np.take_along_axis(cand, np.argsort(d, axis=1, kind='stable')[:, :k], 1)]
+
+def neighbour_means(fit: np.ndarray, use: np.ndarray, t_fit: np.ndarray, ks=REGRESSION_KS) -> tuple:
+    "(ks kept, leave-one-out kNN means of targets t_fit on the fit rows (K, m_fit, t), kNN means for the use rows (K, m_use, t)) for source points fit (m, d) and use."
+    kk = min(max(ks), len(fit) - 1)
+    if fit.shape[1] == 1: ia, ib = nearest_1d(fit[:, 0], fit[:, 0], kk, exclude_self=True), nearest_1d(fit[:, 0], use[:, 0], kk)
+    else:
+        from scipy.spatial import cKDTree
+        tree = cKDTree(fit)
+        ia = tree.query(fit, k=kk + 1)[1].reshape(len(fit), -1)
+        own = ia == np.arange(len(fit))[:, None]
+        ia = np.take_along_axis(ia, np.argsort(own, axis=1, kind='stable'), 1)[:, :kk]   # the row itself (found among ties or not) last, dropped
+        ib = tree.query(use, k=kk)[1].reshape(len(use), -1)
+    ks = [k for k in ks if k <= kk]
+    ca, cb = t_fit[ia].cumsum(1), t_fit[ib].cumsum(1)                          # running means over the neighbours, nearest first
+    return ks, np.stack([ca[:, k - 1] / k for k in ks]), np.stack([cb[:, k - 1] / k for k in ks])
+
+# %% ../nbs/04_estimate.ipynb #3e643252
+def regression_floor(x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict | None:
+    "Cross-fitted kNN regression between the sides: dict(r, se, routes) with r the normalised squared error of the best route (chosen on the other half), averaged over both halves; None if no side can predict a continuous column of the other."
+    a = np.unique(np.c_[x, y], axis=0)                                       # a copied row would predict its twin perfectly
+    a = a[np.random.default_rng(seed_int(seed, 'regression', len(a))).permutation(len(a))[:REGRESSION_MAX_ROWS]]
+    sides = dict(x=a[:, :x.shape[1]], y=a[:, x.shape[1]:])
+    m = len(a)
+    if m < REGRESSION_MIN_ROWS: return None
+    targets = {s: regression_targets(v) for s, v in sides.items()}
+    other = dict(x='y', y='x')
+    from mist_nb.baselines import standardize_safely
+    space = {s: rank_scores(v) if v.shape[1] == 1 else standardize_safely(v) for s, v in sides.items() if v.shape[1] <= REGRESSION_MAX_SOURCE}
+    routes = [s for s in space if targets[other[s]].shape[1]]
+    if not routes: return None
+    halves, out = (np.arange(m // 2), np.arange(m // 2, m)), []
+    for fit, use in (halves, halves[::-1]):
+        best = None
+        for s in routes:
+            t = targets[other[s]]
+            ks, loo, pred = neighbour_means(space[s][fit], space[s][use], t[fit])
+            err = ((loo - t[fit][None]) ** 2).mean(1) / (t[fit] ** 2).mean(0)   # (K, targets): chosen on the fit half only
+            i, j = np.unravel_index(int(err.argmin()), err.shape)
+            if best is None or err[i, j] < best[0]: best = (err[i, j], pred[i][:, j], t[use][:, j], (s, ks[i], j))
+        _, g, t, route = best
+        e, s2 = (t - g) ** 2, t ** 2
+        r = float(e.mean() / s2.mean())
+        out.append((r, float(np.std(e - r * s2) / math.sqrt(len(t)) / s2.mean()), route))
+    return dict(r=(out[0][0] + out[1][0]) / 2, se=math.hypot(out[0][1], out[1][1]) / 2, routes=[o[2] for o in out])
+
+def floor_nats(f: dict, z: float = 0.0) -> float:
+    "The floor -1/2 log(r + z se) in nats from `regression_floor`'s output (0 where the error bound reaches 1)."
+    v = f['r'] + z * f['se']
+    return -0.5 * math.log(v) if 0 < v < 1 else (math.inf if v <= 0 else 0.0)
+
+# %% ../nbs/04_estimate.ipynb #a8df98b0
+@patch
+def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi) raised where the cross-fitted kNN regression floor (`regression_floor`) certifies more than the estimate."
+    if (len(x) < REGRESSION_MIN_ROWS or not self.pair_check or cache.get('serial') is not None or not math.isfinite(mi)
+            or min(x.shape[1], y.shape[1]) > REGRESSION_MAX_SOURCE): return mi, lo, hi
+    if 'regression' not in cache: cache['regression'] = regression_floor(x, y, self.seed)
+    f = cache['regression']
+    if f is None or (b95 := floor_nats(f, REGRESSION_Z)) <= mi: return mi, lo, hi
+    b = floor_nats(f)
+    src, k, _ = f['routes'][0]
+    notes.append(f"a {k}-nearest-neighbour regression from {src} to a column of {'y' if src == 'x' else 'x'} (fitted and chosen on half the rows, "
+                 f"scored on the other half, both ways round) certifies I(X;Y) >= -1/2 log(normalised squared error) = {b:.3f} nats "
+                 f"(one-sided 95% bound {b95:.3f}), above the network's reading {mi:.3f}: the estimate is raised to it - the network missed "
+                 "dependence the rows resolve (fine structure, or a shape unlike its training)")
+    short, mi = b - mi, b
+    if hi is None: return mi, lo, hi
+    lo = max(lo, min(floor_nats(f, _norm_ppf(1 - (1 - level) / 2)), mi))
+    if b95 > hi:
+        notes.append(f"the network's upper end {hi:.3f} lies below that certified bound, so it is no evidence of where MI ends: the upper end is open")
+        hi = math.inf
+    else: hi = max(hi + short, mi)
+    return mi, lo, hi
+
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered
 SERIAL_ROWS = 10_000    # the check reads at most the first this many rows (consecutive: it is about their order)
@@ -1619,6 +1717,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     ox, oy = (a[:, :a.shape[1] - b.shape[1]] if s in wide else a for s, a, b in zip('xy', (sx, sy), (x, y)))   # the columns as given
     mi, lo, hi = self._projection_check(ox, oy, mi, lo, hi, level, notes, cache, bool(wide))
+    mi, lo, hi = self._regression_check(ox, oy, mi, lo, hi, level, notes, cache)   # a kNN regression's floor: fine structure the network missed
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
         f, of = (f"y[:, {j}]", f"x[:, {i}]") if side == 'y' else (f"x[:, {i}]", f"y[:, {j}]")
