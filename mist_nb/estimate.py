@@ -1381,8 +1381,9 @@ def neighbour_means(fit: np.ndarray, use: np.ndarray, t_fit: np.ndarray, ks=REGR
 # %% ../nbs/04_estimate.ipynb #3e643252
 def regression_floor(x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict | None:
     "Cross-fitted kNN regression between the sides: dict(r, se, routes) with r the normalised squared error of the best route (chosen on the other half), averaged over both halves; None if no side can predict a continuous column of the other."
-    a = np.unique(np.c_[x, y], axis=0)                                       # a copied row would predict its twin perfectly
-    a = a[np.random.default_rng(seed_int(seed, 'regression', len(a))).permutation(len(a))[:REGRESSION_MAX_ROWS]]
+    a = np.c_[x, y][np.random.default_rng(seed_int(seed, 'regression', len(x))).permutation(len(x))[:REGRESSION_MAX_ROWS]]   # seeded rows
+    _, first = np.unique(a, axis=0, return_index=True)
+    a = a[np.sort(first)]                                                    # copies out (one would predict its twin perfectly), order kept
     sides = dict(x=a[:, :x.shape[1]], y=a[:, x.shape[1]:])
     m = len(a)
     if m < REGRESSION_MIN_ROWS: return None
