@@ -35,18 +35,18 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
            'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
            'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
-           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
-           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
-           'fit_calibration', 'merge_draws', 'calibration_mix']
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_knn_mi', 'mixed_se',
+           'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
+           'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor',
+           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
+           'components_for', 'rank_scores', 'leading_components', 'wide_sides', 'whiten_mixed_sides',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
+           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
+           'regression_floor', 'floor_nats', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence',
+           'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi',
+           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
+           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -564,8 +564,8 @@ MIXED_SLACK = 0.01   # nats added to its standard error before the calibrated fa
 MIXED_FEW_LABELS = 10   # above this many labels the mixed interval's lower end is at most the network's
 MIXED_RPL_EDGES = (30,)   # the mixed interval's factors are fitted per bucket of rows per label: under 30, or more
 # per bucket, {level: (q_up, q_dn with <= 2 continuous columns, q_dn with more)}, fitted by scripts/calibrate_mixed.py (data/results/mixed_calibration.json)
-MIXED_FACTORS = ({0.5: (0.56, 0.53, -0.21), 0.8: (1.18, 1.06, 0.48), 0.9: (2.14, 1.45, 0.84), 0.95: (2.80, 1.76, 1.05)},
-                 {0.5: (0.31, 0.52, -0.08), 0.8: (0.76, 0.92, 0.49), 0.9: (1.24, 1.15, 0.80), 0.95: (1.79, 1.36, 1.04)})
+MIXED_FACTORS = ({0.5: (0.55, 0.48, -0.22), 0.8: (1.13, 1.02, 0.52), 0.9: (2.14, 1.45, 0.84), 0.95: (2.89, 1.75, 1.13)},
+                 {0.5: (0.30, 0.51, -0.08), 0.8: (0.76, 0.92, 0.49), 0.9: (1.24, 1.15, 0.80), 0.95: (1.79, 1.36, 1.04)})
 
 def discrete_masks(x: np.ndarray, y: np.ndarray, cache: dict | None = None) -> tuple:
     "(is_discrete(x), is_discrete(y)), computed once per `cache` (the work on one dataset shared across levels and checks)."
@@ -586,12 +586,37 @@ def discrete_side(x: np.ndarray, y: np.ndarray, disc: tuple | None = None) -> st
     lx, ly = levelled(x), levelled(y)                                     # many levels, each repeated: codes of a label, or coarse values
     return None if lx == ly else 'x' if lx else 'y'
 
-def mixed_knn_mi(labels: np.ndarray, z: np.ndarray, k: int = MIXED_K) -> float:
-    "Mixed k-NN estimate (Ross 2014) of I(label; z) in nats for discrete labels (n,) or (n, d) and continuous z (n, d_z); >= 0."
+def merge_rare_labels(codes: np.ndarray, # integer codes 0..K-1 of the labels, in the sorted order of their values (`_codes`)
+                      m: int,              # a label seen fewer than m times is rare
+                     ) -> np.ndarray:
+    "Codes with each run of consecutive rare labels cut into merged labels of at least m rows (a run too short stays one label); other labels kept."
+    counts = np.bincount(codes); K = len(counts)
+    out, nxt, i = np.arange(K), K, 0
+    while i < K:
+        if counts[i] >= m: i += 1; continue
+        j = i
+        while j < K and counts[j] < m: j += 1                                # the run [i, j) of rare labels
+        acc, start = 0, i
+        for t in range(i, j):
+            acc += counts[t]
+            if acc >= m: out[start:t + 1], nxt, start, acc = nxt, nxt + 1, t + 1, 0
+        if start < j:                                                        # what is left joins the run's last merged label, or is one
+            if start > i: out[start:j] = out[start - 1]
+            else: out[i:j], nxt = nxt, nxt + 1
+        i = j
+    return np.unique(out, return_inverse=True)[1].reshape(-1)[codes]
+
+def mixed_knn_mi(labels: np.ndarray, # discrete labels (n,) or (n, d)
+                 z: np.ndarray,      # the continuous side (n,) or (n, d_z)
+                 k: int = MIXED_K,   # neighbours within a label
+                 merge: bool = True, # merge runs of labels seen at most k times (`merge_rare_labels`) instead of losing their rows
+                ) -> float:
+    "Mixed k-NN estimate (Ross 2014) of I(label; z) in nats; >= 0."
     from scipy.spatial import cKDTree
     from scipy.special import digamma
     z = np.asarray(z, dtype=np.float64); z = z[:, None] if z.ndim == 1 else z
     lab = _codes(np.asarray(labels).reshape(len(z), -1))
+    if merge: lab = merge_rare_labels(lab, k + 1)
     counts = np.bincount(lab); seen = counts[lab] > 1                      # a label seen once has no neighbour of its own
     if seen.sum() < 2: return 0.0
     kk, radius = np.minimum(k, counts[lab] - 1), np.zeros(len(z))
