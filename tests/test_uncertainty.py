@@ -302,6 +302,20 @@ def test_a_label_gets_the_mixed_estimators_calibrated_interval(est):
     assert all('its calibrated one' in ' '.join(r.notes) for r in rs)
 
 
+def test_a_count_keeps_the_information_in_its_rare_tail(est):
+    "A Poisson count against a Gaussian (30-70 values, a tail of values seen once or twice): read within 0.05 nats of the exact MI, and covered."
+    from scipy import special, stats
+    gx, gw = np.polynomial.hermite_e.hermegauss(200); gw = gw / gw.sum()
+    P = stats.poisson.pmf(np.arange(400)[None], np.exp(0.5 + 1.5 * gx)[:, None]); py = gw @ P
+    truth = float(-special.xlogy(py, py).sum() + gw @ special.xlogy(P, P).sum(1))     # H(Y) - E_x H(Y | x) = 0.879 nats
+    rs = []
+    for s in range(3):
+        g = np.random.default_rng(s); x = g.normal(size=(2000, 1))
+        rs.append(est.estimate_with_info(x, g.poisson(np.exp(0.5 + 1.5 * x)).astype(float), 0.9))
+    # measured: 0.893, 0.874, 0.849, all covered; with the tail's rows left out it read 0.838, 0.811, 0.794 and missed 1 of 3
+    assert np.mean([abs(r.mi - truth) for r in rs]) < 0.05 and all(r.lower <= truth <= r.upper for r in rs), (truth, rs)
+
+
 def test_in_three_or_more_columns_the_label_interval_keeps_the_networks_upper_end(est):
     "With 3+ continuous columns the mixed estimator can read low at high MI, so the upper end is at least the network's."
     lab, y, truth = _label_sample(600, 4, 0, shift=2.5)
