@@ -15,18 +15,19 @@ import torch
 from .core import data_dir, data_path, atomic_write_text, patch
 
 # %% auto #0
-__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS',
-           'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS',
-           'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES',
-           'OOMD_FAMILIES', 'N_GRID', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
-           'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
-           'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi',
-           'xshape_mi', 'mixture_mi', 'Channel', 'get_channel', 'draw_mixture', 'make_mixture_bank',
-           'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily',
-           'MixedColumnsFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
-           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
-           'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
-           'mixed_columns_spec', 'heldout_spec', 'fine_spec', 'get_spec', 'draw_tasks', 'throughput']
+__all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'COUNT_BASE', 'ORDINAL_LEVELS', 'ROUND_SCALE',
+           'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'OUTPUT_CHANNELS', 'CALIBRATION_CHANNELS',
+           'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS',
+           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'SPECS',
+           'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi',
+           'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy',
+           'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel',
+           'get_channel', 'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi',
+           'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'Transform', 'get_transform',
+           'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch',
+           'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec',
+           'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec',
+           'heldout_spec', 'outputs_spec', 'fine_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -392,6 +393,44 @@ def mixture_mi(w, mu, cov, max_points: int = 4_000_000) -> float:
         total += float((np.exp(lp) * (lp - lpx[j0:j0 + 256, None] - lpy[None, :])).sum())
     return total * h * h
 
+# %% ../nbs/00_sampling.ipynb #1ee7f564
+OUTPUT_KINDS = ('count', 'censored', 'ordinal', 'rounded')   # channels whose Y is a count, censored, ordinal or rounded
+COUNT_BASE, ORDINAL_LEVELS, ROUND_SCALE = 0.5, 5, 3.0          # log rate at x = 0; levels of the scale; rounding to 1/3 of the latent's spread
+
+def _row_entropy(P) -> np.ndarray:
+    "Entropy (nats) of each row of a table of probabilities."
+    from scipy.special import xlogy
+    return -xlogy(P, P).sum(-1)
+
+def output_channel_mi(kind: str, # one of OUTPUT_KINDS
+                      tau: float, # noise scale (for 'count': the inverse slope of the log rate)
+                     ) -> float:
+    "Exact I(X;Y) in nats of an `OUTPUT_KINDS` channel with X ~ N(0, 1), by quadrature over x."
+    from scipy.special import ndtr, ndtri
+    from scipy.stats import norm, poisson
+    s = math.sqrt(1 + tau * tau)
+    x = np.linspace(-9, 9, 36001); w = norm.pdf(x); w = w / w.sum()
+    if kind == 'censored':
+        a = -x / tau; q = ndtr(-a); ph = norm.pdf(a); p0 = 1 - q
+        inner = -0.5 * (q + a * ph) + q * math.log(s / tau) + (x * x * q + 2 * x * tau * ph + tau * tau * (q + a * ph)) / (2 * s * s)
+        from scipy.special import xlogy
+        return float(w @ (xlogy(p0, 2 * p0) + inner))
+    if kind == 'ordinal':
+        c = np.r_[-np.inf, s * ndtri(np.arange(1, ORDINAL_LEVELS) / ORDINAL_LEVELS), np.inf]
+        return float(math.log(ORDINAL_LEVELS) - w @ _row_entropy(np.diff(ndtr((c[None] - x[:, None]) / tau), axis=1)))
+    if kind == 'rounded':
+        K = int(math.ceil(10 * s * ROUND_SCALE)) + 2
+        e = (np.arange(-K, K + 2) - 0.5) / ROUND_SCALE                 # cell edges of the values -K..K
+        hyx = sum(w[i:i + 4000] @ _row_entropy(np.diff(ndtr((e[None] - x[i:i + 4000, None]) / tau), axis=1)) for i in range(0, len(x), 4000))
+        return float(_row_entropy(np.diff(ndtr(e / s))) - hyx)
+    if kind == 'count':
+        g, gw = np.polynomial.hermite_e.hermegauss(80); keep = gw / gw.sum() > 1e-14
+        g, gw = g[keep], gw[keep] / gw[keep].sum()
+        lam = np.exp(COUNT_BASE + g / tau)
+        P = poisson.pmf(np.arange(int(lam.max() + 12 * math.sqrt(lam.max()) + 30))[None], lam[:, None])
+        return float(_row_entropy(gw @ P) - gw @ _row_entropy(P))
+    raise ValueError(f"unknown output kind {kind!r}; known: {OUTPUT_KINDS}")
+
 # %% ../nbs/00_sampling.ipynb #a8f6a1b1
 @dataclass(frozen=True)
 class Channel:
@@ -399,7 +438,7 @@ class Channel:
     name: str
     tau: tuple = (0.01, 10.0)   # (low, high) range of the noise scale tau
     signal: object = None       # g(x, xp) for x (..., width) with xp = numpy or torch; None for special kinds
-    noise: str = 'gauss'        # 'gauss': Y = g(X) + tau E; 'scale': Y = E exp(g(X) / tau)
+    noise: str = 'gauss'        # 'gauss': Y = g(X) + tau E; 'scale': Y = E exp(g(X) / tau); or one of OUTPUT_KINDS
     width: int = 1              # X columns the channel reads
 
     def points(self, M: int = 2**21) -> np.ndarray:
@@ -413,6 +452,7 @@ class Channel:
 
     def quadrature_mi(self, tau: float, points=None) -> float:
         "I(X;Y) in nats at noise scale `tau`, by quadrature (or closed form); `points` reuses `self.points()`."
+        if self.noise in OUTPUT_KINDS: return output_channel_mi(self.noise, tau)
         if self.name == 'gauss': return 0.5 * math.log1p(tau ** -2)
         if self.name == 'uniform': return float(additive_uniform_mi(tau))
         if self.name == 'circle': return circle_mi(tau)
@@ -446,11 +486,15 @@ CHANNELS = {c.name: c for c in [
     Channel('circle', (0.005, 1.0)), Channel('xshape', (0.01, 0.95)),
     # fine structure, held out as well (a test grid of its own):
     Channel('sine8', (0.003, 3.0), _sine8), Channel('sine16', (0.003, 3.0), _sine16),
+    # outputs as tables record them, held out as well (a test grid of their own):
+    Channel('count', (1.0, 30.0), _ident, 'count'), Channel('censored', (0.01, 10.0), _ident, 'censored'),
+    Channel('ordinal', (0.01, 10.0), _ident, 'ordinal'), Channel('rounded', (0.01, 10.0), _ident, 'rounded'),
     # calibration only (never trained on):
     Channel('sawtooth', (0.002, 3.0), _saw), Channel('triangle', (0.002, 2.0), _tri), Channel('wquartic', (0.005, 30.0), _wquartic),
     Channel('relu', (0.003, 5.0), _relu), Channel('hetero-cos', (0.03, 5.0), _cos2, 'scale')]}
 HELDOUT_CHANNELS = ('sine3', 'product', 'circle', 'xshape')
 FINE_CHANNELS = ('sine8', 'sine16')
+OUTPUT_CHANNELS = OUTPUT_KINDS
 CALIBRATION_CHANNELS = ('sawtooth', 'triangle', 'wquartic', 'relu', 'hetero-cos')
 CLOSED_FORM_CHANNELS = ('gauss', 'uniform')
 
@@ -487,21 +531,23 @@ def make_mixture_bank(size: int = MIXTURE_BANK_SIZE, seed: int = TABLE_SEED) -> 
 # %% ../nbs/00_sampling.ipynb #22d62a6d
 TABLE_POINTS = 121
 
-def make_channel_tables(path=None, points: int = TABLE_POINTS, bank_size: int = MIXTURE_BANK_SIZE, progress: bool = False) -> dict:
+def make_channel_tables(path=None, points: int = TABLE_POINTS, bank_size: int = MIXTURE_BANK_SIZE, progress: bool = False,
+                        names=None, # only these channels, updating the existing file (its other tables and the bank kept)
+                       ) -> dict:
     "Tabulate I(tau) of every quadrature channel and build the mixture bank; write them to `path` (default data/grids/channels.json)."
-    out = dict(units='nats', how='mist_nb.sampling.make_channel_tables()', points=points, channels={})
-    names = [k for k in CHANNELS if k not in (*CLOSED_FORM_CHANNELS, 'mixture')]
-    for name in names:
+    path = Path(path) if path else data_dir() / 'grids' / 'channels.json'
+    out = json.loads(path.read_text()) if names else dict(units='nats', how='mist_nb.sampling.make_channel_tables()', points=points, channels={})
+    for name in names or [k for k in CHANNELS if k not in (*CLOSED_FORM_CHANNELS, 'mixture')]:
         ch = CHANNELS[name]
         lt = np.linspace(math.log(ch.tau[0]), math.log(ch.tau[1]), points)
         t0 = time.time()
-        pts = None if name in ('circle', 'xshape') else ch.points()
+        pts = None if name in ('circle', 'xshape') or ch.noise in OUTPUT_KINDS else ch.points()
         out['channels'][name] = dict(log_tau=lt.tolist(), mi=[ch.quadrature_mi(math.exp(v), pts) for v in lt])
         if progress: print(f"{name}: {time.time() - t0:.0f} s")
-    out['mixture_bank'] = make_mixture_bank(bank_size)
-    path = Path(path) if path else data_dir() / 'grids' / 'channels.json'
+    if not names: out['mixture_bank'] = make_mixture_bank(bank_size)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(json.dumps(out, separators=(',', ':')), path)
+    _TABLES.clear()                                      # the next `channel_tables()` reads the new file
     return out
 
 _TABLES = {}
@@ -578,7 +624,17 @@ def _draw_channel(name: str, theta, n: int, gen, device):
     if ch.noise == 'scale':  # sign(Y) log(1 + |Y|) for Y = E exp(u / tau): an increasing map of Y, computed without overflow
         e = rn()
         return x, torch.sign(e) * _softplus(u / tau + torch.log(e.abs().clamp_min(1e-30)))
+    if ch.noise in OUTPUT_KINDS: return x, _output_map(ch.noise, u, tau, rn(), gen)
     return x, u + tau * rn()
+
+def _output_map(kind: str, u, tau, e, gen):
+    "Y (P, n) of an `OUTPUT_KINDS` channel from its signal u (P, n), noise scale tau (P, 1) and standard-normal noise e (P, n)."
+    if kind == 'count': return torch.poisson(torch.exp(COUNT_BASE + u / tau).clamp_max(1e7), generator=gen)
+    v = u + tau * e
+    if kind == 'censored': return v.clamp_min(0)
+    if kind == 'rounded': return torch.round(ROUND_SCALE * v)
+    cuts = torch.special.ndtri(torch.arange(1, ORDINAL_LEVELS, device=u.device, dtype=torch.float32) / ORDINAL_LEVELS)
+    return (v[..., None] > (1 + tau * tau).sqrt()[..., None] * cuts).sum(-1).float()
 
 def _softplus(v): return torch.nn.functional.softplus(v)
 
@@ -646,9 +702,9 @@ class ChannelFamily:
         return xy, self.mutual_information(params, dim_x, dim_y)
 
 # %% ../nbs/00_sampling.ipynb #e3c48fa5
-TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
+TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *OUTPUT_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
 FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS),
-                                     ChannelFamily('offmix', CALIBRATION_CHANNELS)]})
+                                     ChannelFamily('offmix', CALIBRATION_CHANNELS), ChannelFamily('outputs', OUTPUT_CHANNELS)]})
 
 # %% ../nbs/00_sampling.ipynb #3585fd8c
 @dataclass(frozen=True)
@@ -1288,6 +1344,11 @@ def heldout_spec() -> MetaDistribution:
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in HELDOUT_CHANNELS for t in ('base', 'rotate')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='heldout')
 
+def outputs_spec() -> MetaDistribution:
+    "Counts, censored values, ordinal levels and rounded values as Y (`OUTPUT_CHANNELS`), one kind or mixed kinds per dataset; never in training or calibration."
+    comps = [Component.parse(f"{k}-base", ranges=dict(mi=(0.02, 4.0))) for k in (*OUTPUT_CHANNELS, 'outputs')]
+    return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='outputs')
+
 def fine_spec() -> MetaDistribution:
     "Fine-structure dependence (`FINE_CHANNELS`: high-frequency sines), plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in FINE_CHANNELS for t in ('base', 'rotate')]
@@ -1296,7 +1357,7 @@ def fine_spec() -> MetaDistribution:
 # %% ../nbs/00_sampling.ipynb #16597c7a
 SPECS = {'train': training_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
-         'mixed-columns': mixed_columns_spec, 'fine': fine_spec}
+         'mixed-columns': mixed_columns_spec, 'fine': fine_spec, 'outputs': outputs_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."

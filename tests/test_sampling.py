@@ -249,3 +249,22 @@ def test_bad_parameters_name_the_problem(make, msg):
 def test_student_correction_vanishes_for_large_dof():
     assert student_t_correction(1e4, 5, 5).item() < 1e-5
     assert student_t_correction(1.0, 5, 5).item() > student_t_correction(5.0, 5, 5).item() > 0
+
+
+def test_output_channels_are_held_out_and_look_like_table_columns():
+    "Counts, censored, ordinal and rounded outputs: in no training or calibration spec, and each Y has the shape its name promises."
+    from mist_nb.sampling import OUTPUT_CHANNELS, outputs_spec, _draw_channel, make_generator, channel_mi
+    for spec in (training_spec(), paper_training_spec(), calibration_spec()):
+        fams = {c.family for c in spec.components}
+        assert not (fams | {k for f in fams for k in getattr(get_family(f), 'kinds', ())}) & {*OUTPUT_CHANNELS, 'outputs'}
+    out = outputs_spec()
+    assert {k for c in out.components for k in get_family(c.family).kinds} == set(OUTPUT_CHANNELS)
+    b = out.sample(64, seed=3)
+    assert torch.isfinite(b.x).all() and torch.isfinite(b.y).all() and (b.mi > 0).all()
+    g = make_generator(0, 'output-check')
+    ys = {k: _draw_channel(k, torch.tensor([2.0 if k == 'count' else 0.5], dtype=torch.float64), 4000, g, 'cpu')[1][0].numpy() for k in OUTPUT_CHANNELS}
+    assert (ys['count'] >= 0).all() and (ys['count'] == np.round(ys['count'])).all()
+    assert abs((ys['censored'] == 0).mean() - 0.5) < 0.05 and (ys['censored'] >= 0).all()
+    assert set(np.unique(ys['ordinal'])) == {0, 1, 2, 3, 4} and np.abs(np.bincount(ys['ordinal'].astype(int)) / 4000 - 0.2).max() < 0.03
+    assert (ys['rounded'] == np.round(ys['rounded'])).all() and 10 < len(np.unique(ys['rounded'])) < 40
+    assert math.log(5) - 0.03 < float(channel_mi('ordinal', torch.tensor([1e-2]))) < math.log(5)   # a nearly noiseless 5-point scale: just under log 5
