@@ -23,30 +23,31 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'STRATUM_ROWS',
            'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS',
-           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'FLOOR_KS',
-           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
-           'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
-           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
-           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
-           'REGRESSION_DISTINCT', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_knn_mi', 'mixed_se',
-           'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
-           'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor',
-           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
-           'components_for', 'rank_scores', 'leading_components', 'wide_sides', 'whiten_mixed_sides',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
-           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
-           'regression_floor', 'floor_nats', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence',
-           'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi',
-           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
-           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE',
+           'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z',
+           'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_MATCH',
+           'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
+           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'SERIAL_ALPHA', 'SERIAL_ROWS',
+           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS',
+           'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
+           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
+           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
+           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels',
+           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
+           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
+           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -978,6 +979,32 @@ def whiten_mixed_sides(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
                          f"{cca:.3f} nats, on their normal scores {gc:.3f}): {name} is whitened in float64 first, an invertible linear map that keeps I(X;Y)")
     return (x if wx is None else wx), (y if wy is None else wy)
 
+# %% ../nbs/04_estimate.ipynb #54161dc9
+ATOM_SHARE, ATOM_REST_DISTINCT, ATOM_MIN_ROWS = 0.1, 0.9, 1000   # an atom: >= 10% of rows on one value, >= 90% of the rest distinct; from 1,000 rows
+
+def atom_columns(a: np.ndarray) -> list:
+    "[(column, value, share of rows)] of each column of `a` that is not discrete, with one value on at least ATOM_SHARE of the rows and at least ATOM_REST_DISTINCT of the other rows distinct."
+    out = []
+    for j in range(a.shape[1]):
+        v, k = np.unique(a[:, j], return_counts=True)
+        if len(v) <= DISCRETE_LEVELS: continue
+        i = int(k.argmax()); rest = len(a) - int(k[i])
+        if k[i] >= ATOM_SHARE * len(a) and len(v) - 1 >= ATOM_REST_DISTINCT * rest: out.append((j, float(v[i]), float(k[i]) / len(a)))
+    return out
+
+def atom_indicators(x: np.ndarray, y: np.ndarray, notes: list) -> tuple:
+    "(x, y) with the indicator of each `atom_columns` atom appended to its side (from ATOM_MIN_ROWS rows), with a note: a function of the side, so I(X;Y) is unchanged."
+    if len(x) < ATOM_MIN_ROWS: return x, y
+    out = []
+    for name, a in (('x', x), ('y', y)):
+        atoms = atom_columns(a)
+        for i, (j, v, s) in enumerate(atoms):
+            notes.append(f"{name}[:, {j}] equals {v:g} on {s:.0%} of the rows (an atom beside distinct values: a zero, a limit): its indicator is "
+                         f"appended as {name}[:, {a.shape[1] + i}], a function of {name} that keeps I(X;Y), so the chain rule over it reads the atom "
+                         "and the values off it separately")
+        out.append(np.c_[a, np.column_stack([(a[:, j] == v).astype(np.float64) for j, v, _ in atoms])] if atoms else a)
+    return out[0], out[1]
+
 # %% ../nbs/04_estimate.ipynb #bb4ffee7
 @patch
 def _subsets(self: MIST, n: int) -> list:
@@ -1777,6 +1804,7 @@ def _validated(self: MIST, x, y) -> tuple:
     x, y, wide = wide_sides(x, y, notes)
     x, y, cross = derived_columns(x, y, notes)                     # x^2 beside x adds nothing; y = f(x) exactly is infinite MI
     x, y = whiten_mixed_sides(x, y, notes)                         # a mixed Gaussian side, which ranks would blur
+    x, y = atom_indicators(x, y, notes)                            # a value repeated beside a density: its indicator, for the chain rule
     px, py, discrete, copy = self._prepare(x, y, notes)
     given = tuple(np.c_[g, a] if s in wide else g for s, g, a in zip('xy', given, (x, y)))   # a floor from a column or a component
     return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide, given if wide else None
