@@ -1114,10 +1114,18 @@ def _ksg_floor(self: MIST, mid: float, hi: float, ksg: float, notes: list, level
     return max(hi, floor)
 
 @patch
-def _classical_cap(self: MIST, lo: float, gc: float, ksg: float, notes: list, level: float = 0.9) -> float:
-    "The lower end `lo`, lowered towards the larger of the Gaussian-copula (`gc`) and KSG-4 (`ksg`) lower confidence bounds at `level` when both lie below it (all the way from 90%)."
-    top = max(v for v in (gc, ksg, -math.inf) if math.isfinite(v))
+def _classical_cap(self: MIST, lo: float, gc: float, ksg: float, notes: list, level: float = 0.9,
+                   trusted=False, # no cap: the network reads the data's Gaussian twin without over-reading it (a bool, or a callable asked only when the cap would bind)
+                  ) -> float:
+    "The lower end `lo`, lowered towards the larger of the Gaussian-copula (`gc`) and KSG-4 (`ksg`) lower confidence bounds at `level` when both lie below it (all the way from 90%), unless `trusted`."
+    top = max((v for v in (gc, ksg) if math.isfinite(v)), default=math.nan)
     if not math.isfinite(top) or lo <= top: return lo
+    if trusted() if callable(trusted) else trusted:
+        if lo > top + 0.05:
+            notes.append(f"the Gaussian-copula ({gc:.3f}) and KSG ({ksg:.3f}) lower confidence bounds both lie below the model's lower end ({lo:.3f}), "
+                         "which stands: on a Gaussian sample with the data's normal-score correlations the network's interval reaches down to "
+                         "that sample's exact MI, so it does not over-read data like these")
+        return lo
     top = lo - (lo - max(top, 0.0)) * min(1.0, disagreement_scale(level))
     if lo > top + 0.05:
         notes.append(f"the Gaussian-copula ({gc:.3f}) and KSG ({ksg:.3f}) lower confidence bounds both lie below the model's lower end ({lo:.3f}): "
@@ -1167,8 +1175,8 @@ def gaussian_copula_mi(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> flo
 
 @patch
 def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list,
-              bounds: tuple = (math.nan, math.nan), floor_ksg: float = math.nan) -> tuple:
-    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 estimate, the classical lower `bounds` (Gaussian copula, KSG) and the small-k KSG `floor_ksg`, with the honest widenings."
+              bounds: tuple = (math.nan, math.nan), floor_ksg: float = math.nan, trusted=False) -> tuple:
+    "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 estimate, the classical lower `bounds` (Gaussian copula, KSG; a cap unless `trusted`) and the small-k KSG `floor_ksg`, with the honest widenings."
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
@@ -1176,7 +1184,7 @@ def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: f
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
     lo, hi = max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi
     top = max((v for v in (ksg, floor_ksg) if math.isfinite(v)), default=math.nan)   # the floor: KSG at k = 4 or at a smaller k
-    hi, lo = self._ksg_floor(mid, hi, top, notes, level), self._classical_cap(lo, *bounds, notes, level)
+    hi, lo = self._ksg_floor(mid, hi, top, notes, level), self._classical_cap(lo, *bounds, notes, level, trusted)
     lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
     if hi > math.log(n):
         notes.append(f"the interval reaches beyond ln(n) = {math.log(n):.2f} nats, more than n samples can certify without "
@@ -1212,18 +1220,37 @@ def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple |
     return s[:, :dx], s[:, dx:], mi
 
 @patch
+def _twin(self: MIST, px, py, cache: dict, outputs: bool = True) -> tuple | None:
+    "(network outputs, exact MI) of the data's Gaussian twin (`gaussian_surrogate`, seeded), kept in `cache`; `outputs=False`: (None, MI) without a pass; None when the correlations are singular."
+    if 'twin' not in cache: cache['twin'] = gaussian_surrogate(px, py, self.seed)
+    if cache['twin'] is None: return None
+    sx, sy, truth = cache['twin']
+    if not outputs: return None, truth
+    if 'twin_out' not in cache:
+        n = len(px)
+        cache['twin_out'] = self._outputs(float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2)
+    return cache['twin_out'], truth
+
+@patch
+def _twin_covered(self: MIST, px, py, level: float, n: int, d: int, cache: dict) -> bool:
+    "Whether the network's conformal lower end at `level` on the data's Gaussian twin (`_twin`) lies at or below the twin's exact MI: it does not over-read data with these correlations."
+    if n < TRAINED_MIN_ROWS or (tw := self._twin(px, py, cache)) is None: return False
+    mid, lo, hi, ksg = self._combine(tw[0], level)
+    q_lo, _ = self._correction(level, n, d, mid)
+    w_lo, _ = conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0)))
+    return max(0.0, lo - q_lo * float(w_lo)) <= tw[1]
+
+@patch
 def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: float, notes: list, disc: tuple, cache: dict | None = None) -> tuple:
     "(mi, lo, hi) moved down by the network's excess on a Gaussian surrogate when KSG-4 cannot tell the data from it (see above); `cache` keeps the surrogate's reading across levels."
     n = len(px)
     if n < SURROGATE_ROWS or self.net.cfg.mode != 'copula' or any(d.any() for d in disc) or not math.isfinite(ksg): return mi, lo, hi
     cache = {} if cache is None else cache
     if 'surrogate' not in cache:                                                  # median and KSG-4 do not depend on the level
-        sur, cache['surrogate'] = gaussian_surrogate(px, py, self.seed), None
-        if sur is not None and sur[2] >= SURROGATE_MIN_MI:                        # no pass when the surrogate says little
-            sx, sy, truth = sur
-            sx, sy = float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2
-            s_mid, _, _, s_ksg = self._combine(self._outputs(sx, sy), level)
-            cache['surrogate'] = (s_mid, s_ksg, truth)
+        tw, cache['surrogate'] = self._twin(px, py, cache, outputs=False), None
+        if tw is not None and tw[1] >= SURROGATE_MIN_MI:                          # no pass when the surrogate says little
+            s_mid, _, _, s_ksg = self._combine(self._twin(px, py, cache)[0], level)
+            cache['surrogate'] = (s_mid, s_ksg, tw[1])
     if cache['surrogate'] is None: return mi, lo, hi
     s_mid, s_ksg, truth = cache['surrogate']
     b = s_mid - truth
@@ -1757,7 +1784,8 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
             cache['cc'] = canonical_correlations(px, py, ranks)
             cache['gc'] = -0.5 * float(np.log1p(-cache['cc'] ** 2).sum()) if len(cache['cc']) else math.nan
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
-        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs))
+        lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs),
+                                lambda: self._twin_covered(px, py, level, n, d, cache))   # the twin's pass only where the cap would bind
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
