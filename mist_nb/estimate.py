@@ -28,26 +28,27 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_MATCH',
            'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
            'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
-           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'SERIAL_ALPHA', 'SERIAL_ROWS',
-           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS',
-           'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
-           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
-           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
-           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels',
-           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
-           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
-           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
-           'fit_calibration', 'merge_draws', 'calibration_mix']
+           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
+           'BLOCK_MAX_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
+           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
+           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
+           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
+           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
+           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_knn_mi', 'mixed_se',
+           'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
+           'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor',
+           'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns',
+           'components_for', 'rank_scores', 'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns',
+           'atom_indicators', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
+           'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins',
+           'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d',
+           'neighbour_means', 'regression_floor', 'floor_nats', 'column_blocks', 'lag1_rank_autocorrelation',
+           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
+           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1516,6 +1517,82 @@ def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
     else: hi = max(hi + short, mi)
     return mi, lo, hi
 
+# %% ../nbs/04_estimate.ipynb #42c2f2e5
+BLOCK_ALPHA, BLOCK_LEVEL, BLOCK_MAX_ROWS = 0.05, 0.9, 2000   # the block check: its tests' level; the level of the lower ends it compares; rows its tests read
+
+def _components(adj: np.ndarray) -> list:
+    "Connected components (arrays of node indices, ascending) of the undirected graph with boolean adjacency `adj` (reachability by repeated squaring)."
+    r = (adj | adj.T | np.eye(len(adj), dtype=bool)).astype(np.int64)
+    while True:
+        nxt = ((r @ r) > 0).astype(np.int64)
+        if (nxt == r).all(): break
+        r = nxt
+    lab = r.argmax(1)                                                          # each node's smallest reachable node names its component
+    return [np.flatnonzero(lab == c) for c in np.unique(lab)]
+
+def column_blocks(x: np.ndarray, y: np.ndarray, seed: int = 0, alpha: float = BLOCK_ALPHA, guard: bool = True) -> list | None:
+    "[(x columns, y columns)] of each group of linked columns that holds both sides, when the columns of (x, y) split into groups (pairwise tests) and those groups pass a Gaussian-copula test of independence from each other (`guard`); None when they do not split."
+    from scipy.stats import chi2, norm
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    a = np.c_[x, y]
+    if len(a) > BLOCK_MAX_ROWS: a = a[np.random.default_rng(seed_int(seed, 'block-rows', len(a))).permutation(len(a))[:BLOCK_MAX_ROWS]]
+    n, D, dx = len(a), a.shape[1], x.shape[1]
+    if D < 3 or n < 4: return None
+    m = D * (D - 1) / 2
+    ranks = float_ranks(a, seed_int(seed, 'block'))                                   # ties broken at random (seeded)
+    r = np.clip(np.corrcoef(norm.ppf((ranks + 0.5) / n).T), -1, 1)
+    p_z = 2 * norm.sf(np.arctanh(np.clip(np.abs(r), 0, 1 - 1e-12)) * math.sqrt(n - 3))   # Fisher z of the normal scores' correlation
+    adj = p_z * m < alpha
+    np.fill_diagonal(adj, False)
+    if len(_components(adj)) == 1: return None                                         # one group on correlations alone (the common case): no G-tests
+    B = pair_bins(n)
+    b = (ranks * B // n).astype(np.int64)
+    step = max(1, SCREEN_CELLS // (D * max(n, B * B)))
+    mi = np.concatenate([_pair_mis(b[:, s:s + step], b, B) for s in range(0, D, step)])   # (D, D) binned-rank MI of every column pair
+    adj |= chi2.sf(2 * n * mi / (1 + (B + 1) ** 2 / (6 * n)), (B - 1) ** 2) * m < alpha   # G-test with Williams' correction
+    np.fill_diagonal(adj, False)
+    comps = _components(adj)
+    if len(comps) == 1: return None
+    two = [c for c in comps if (c < dx).any() and (c >= dx).any()]                    # the groups that hold both sides
+    R = r + 1e-9 * np.eye(D)
+    logdet = lambda M: np.linalg.slogdet(M)[1]
+    for c in two if guard and len(two) > 1 else ():                                               # many weak links: the Gaussian copula between a group and the others
+        rest = np.concatenate([o for o in two if o is not c])
+        i_gc = 0.5 * (logdet(R[np.ix_(c, c)]) + logdet(R[np.ix_(rest, rest)]) - logdet(R[np.ix_(np.r_[c, rest], np.r_[c, rest])]))
+        if not np.isfinite(i_gc) or chi2.sf(2 * n * max(i_gc, 0.0), len(c) * len(rest)) * len(two) < alpha: return None
+    return [(c[c < dx], c[c >= dx] - dx) for c in two]
+
+# %% ../nbs/04_estimate.ipynb #281f5b90
+@patch
+def _block_parts(self: MIST, x, y, level: float, cache: dict) -> list:
+    "The MIResults at `level` of each `column_blocks` group of (x, y) (`cache['blocks']`), each through the whole estimator (no blocks again, rows as independent); kept in `cache` per level."
+    got = cache.setdefault('block_parts', {})
+    if level not in got:
+        prep = cache.setdefault('block_prep', [self._validated(x[:, a], y[:, b]) for a, b in cache['blocks']])
+        pc = cache.setdefault('block_caches', [{} for _ in prep])
+        outs = cache.setdefault('block_outs', [None if p[5] else self._outputs(p[3], p[4]) for p in prep])   # one pass per group, for every level
+        got[level] = [self._result(p[0], p[1], level, o, p, c, serial=False, blocks=False) for p, o, c in zip(prep, outs, pc)]
+    return got[level]
+
+@patch
+def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi): the sum over independent groups of columns (`column_blocks`) where their BLOCK_LEVEL lower ends add up to more than `mi`; the lower end summed over the groups, the upper end at least the sum of theirs."
+    if (not self.is_quantile or not self.pair_check or len(x) < PAIR_MIN_ROWS or x.shape[1] + y.shape[1] < 3 or cache.get('serial') is not None
+            or not math.isfinite(mi) or is_discrete(x).any() or is_discrete(y).any()): return mi, lo, hi
+    if 'blocks' not in cache: cache['blocks'] = column_blocks(x, y, self.seed)
+    if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
+    parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
+    if not sum(p.lower for p in parts) > mi: return mi, lo, hi
+    s = sum(p.mi for p in parts)
+    groups = '; '.join(f"x{list(map(int, a))} with y{list(map(int, b))}: {p.mi:.3f}" for (a, b), p in zip(cache['blocks'], parts))
+    notes.append(f"the columns fall into {len(parts)} group(s) with both sides, independent of each other and of the remaining columns (pairwise "
+                 f"tests and a Gaussian-copula test at {BLOCK_ALPHA}); MI adds over independent groups, and their {BLOCK_LEVEL:.0%} lower ends sum "
+                 f"to {sum(p.lower for p in parts):.3f} nats, above the joint estimate {mi:.3f}: the estimate is their sum, {s:.3f} ({groups}), "
+                 "and the lower end sums theirs (the upper end is the larger of the joint one and the sum of theirs)")
+    if hi is None: return s, lo, hi
+    at = parts if level == BLOCK_LEVEL else self._block_parts(x, y, level, cache)
+    return s, max(lo, min(sum(p.lower for p in at), s)), max(hi, sum(p.upper for p in at), s)   # a floor: the upper end never comes down
+
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered
 SERIAL_ROWS = 10_000    # the check reads at most the first this many rows (consecutive: it is about their order)
@@ -1729,8 +1806,8 @@ def _tested_lower(self: MIST, x, y, px, py, lo: float, level: float, notes: list
 
 @patch
 def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cache: dict | None = None,
-            interval: bool = True, chain: int = 2, serial: bool = True) -> MIResult:
-    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none; `serial`: check the row order, off for the parts of a decomposition)."
+            interval: bool = True, chain: int = 2, serial: bool = True, blocks: bool = True) -> MIResult:
+    "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none; `serial`: check the row order, off for the parts of a decomposition; `blocks`: the block check, off for its own groups)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
     x, y, notes, px, py, discrete, copy, wide, given = prepared or self._validated(x, y)
@@ -1799,6 +1876,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     ox, oy = (a[:, :a.shape[1] - b.shape[1]] if s in wide else a for s, a, b in zip('xy', (sx, sy), (x, y)))   # the columns as given
     mi, lo, hi = self._projection_check(ox, oy, mi, lo, hi, level, notes, cache, bool(wide))
     mi, lo, hi = self._regression_check(ox, oy, mi, lo, hi, level, notes, cache)   # a kNN regression's floor: fine structure the network missed
+    if blocks and not wide: mi, lo, hi = self._block_check(ox, oy, mi, lo, hi, level, notes, cache)   # MI adds over independent groups of columns
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
         f, of = (f"y[:, {j}]", f"x[:, {i}]") if side == 'y' else (f"x[:, {i}]", f"y[:, {j}]")
