@@ -29,12 +29,12 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
            'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
            'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
-           'BLOCK_MAX_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
-           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
-           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
-           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
-           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
-           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
            'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
            'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_knn_mi', 'mixed_se',
            'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint',
@@ -44,11 +44,11 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'atom_indicators', 'conformal_widths', 'disagreement_scale', 'canonical_correlations',
            'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins',
            'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d',
-           'neighbour_means', 'regression_floor', 'floor_nats', 'column_blocks', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
-           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features',
+           'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws',
+           'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1518,7 +1518,18 @@ def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
     return mi, lo, hi
 
 # %% ../nbs/04_estimate.ipynb #42c2f2e5
-BLOCK_ALPHA, BLOCK_LEVEL, BLOCK_MAX_ROWS = 0.05, 0.9, 2000   # the block check: its tests' level; the level of the lower ends it compares; rows its tests read
+BLOCK_ALPHA, BLOCK_LEVEL = 0.05, 0.9   # the block check: its tests' level; the level of the lower ends it compares
+BLOCK_MAX_ROWS, BLOCK_G_ROWS = 2000, 1000   # seeded rows its correlation tests read, and the G-tests (of every column pair: D^2 tables)
+
+def binned_pair_mis(b: np.ndarray, B: int) -> np.ndarray:
+    "(D, D) plug-in MI of every pair of columns of the bin indices b (n, D) in 0..B-1, from one Gram matrix of their one-hot codes: sum p log p plus both marginal entropies."
+    from scipy.special import xlogy
+    n, D = b.shape
+    o = np.zeros((n, D * B), dtype=np.float32)
+    o[np.arange(n)[:, None], np.arange(D) * B + b] = 1
+    p = (o.T @ o) / np.float32(n)                                                  # joint cell frequencies (counts exact below 2^24)
+    h = -xlogy(np.diagonal(p), np.diagonal(p)).reshape(D, B).sum(1, dtype=np.float64)   # the diagonal holds each column's marginal
+    return xlogy(p, p).reshape(D, B, D, B).sum((1, 3), dtype=np.float64) + h[:, None] + h[None]
 
 def _components(adj: np.ndarray) -> list:
     "Connected components (arrays of node indices, ascending) of the undirected graph with boolean adjacency `adj` (reachability by repeated squaring)."
@@ -1545,11 +1556,10 @@ def column_blocks(x: np.ndarray, y: np.ndarray, seed: int = 0, alpha: float = BL
     adj = p_z * m < alpha
     np.fill_diagonal(adj, False)
     if len(_components(adj)) == 1: return None                                         # one group on correlations alone (the common case): no G-tests
-    B = pair_bins(n)
-    b = (ranks * B // n).astype(np.int64)
-    step = max(1, SCREEN_CELLS // (D * max(n, B * B)))
-    mi = np.concatenate([_pair_mis(b[:, s:s + step], b, B) for s in range(0, D, step)])   # (D, D) binned-rank MI of every column pair
-    adj |= chi2.sf(2 * n * mi / (1 + (B + 1) ** 2 / (6 * n)), (B - 1) ** 2) * m < alpha   # G-test with Williams' correction
+    rows = np.random.default_rng(seed_int(seed, 'block-g', n)).permutation(n)[:BLOCK_G_ROWS]   # the G-tests read a seeded subset
+    k, B = len(rows), pair_bins(len(rows))
+    mi = binned_pair_mis((ranks[rows] * B // n).astype(np.int64), B)                  # (D, D) MI of every column pair, binned by rank
+    adj |= chi2.sf(2 * k * mi / (1 + (B + 1) ** 2 / (6 * k)), (B - 1) ** 2) * m < alpha   # G-test with Williams' correction
     np.fill_diagonal(adj, False)
     comps = _components(adj)
     if len(comps) == 1: return None
