@@ -43,10 +43,12 @@ def masked_ranks(v: torch.Tensor, row_mask: torch.Tensor) -> torch.Tensor:
     return torch.empty_like(avg).scatter_(1, idx, avg)
 
 def copula_scores(v: torch.Tensor, row_mask: torch.Tensor) -> torch.Tensor:
-    "Normal scores of per-column ranks: Phi^-1((rank + 1/2) / n); zero in padded rows."
+    "Normal scores of per-column ranks, Phi^-1((rank + 1/2) / n), from the nearer tail: reversed ranks give exactly negated scores; zero in padded rows."
     n = row_mask.sum(1).to(torch.float32)[:, None, None]
-    u = (masked_ranks(v, row_mask) + 0.5) / n
-    return torch.special.ndtri(u.clamp(1e-7, 1 - 1e-7)) * row_mask[:, :, None]
+    r = masked_ranks(v, row_mask)
+    up = n - 1 - r                                        # the rank from the top (exact: ranks are halves of integers)
+    tail = torch.special.ndtri(((torch.minimum(r, up) + 0.5) / n).clamp(1e-7, 0.5))   # <= 0: the nearer tail's score
+    return torch.where(r > up, -tail, tail) * row_mask[:, :, None]
 
 def soft_copula_scores(v: torch.Tensor, row_mask: torch.Tensor, temperature: float = 0.02) -> torch.Tensor:
     "Differentiable copula scores: ranks replaced by sums of sigmoids of standardised differences (O(n^2) memory)."
