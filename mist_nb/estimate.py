@@ -1574,21 +1574,29 @@ def column_blocks(x: np.ndarray, y: np.ndarray, seed: int = 0, alpha: float = BL
 
 # %% ../nbs/04_estimate.ipynb #281f5b90
 @patch
+def _block_ready(self: MIST, x, y, cache: dict) -> bool:
+    "Whether the block check reads (x, y): a quantile model with the checks on, n >= PAIR_MIN_ROWS, at least 3 columns, all continuous, rows in random order (`cache['serial']`)."
+    return (self.is_quantile and self.pair_check and len(x) >= PAIR_MIN_ROWS and x.shape[1] + y.shape[1] >= 3 and cache.get('serial') is None
+            and not is_discrete(x).any() and not is_discrete(y).any())
+
+@patch
 def _block_parts(self: MIST, x, y, level: float, cache: dict) -> list:
     "The MIResults at `level` of each `column_blocks` group of (x, y) (`cache['blocks']`), each through the whole estimator (no blocks again, rows as independent); kept in `cache` per level."
     got = cache.setdefault('block_parts', {})
     if level not in got:
-        prep = cache.setdefault('block_prep', [self._validated(x[:, a], y[:, b]) for a, b in cache['blocks']])
-        pc = cache.setdefault('block_caches', [{} for _ in prep])
-        outs = cache.setdefault('block_outs', [None if p[5] else self._outputs(p[3], p[4]) for p in prep])   # one pass per group, for every level
-        got[level] = [self._result(p[0], p[1], level, o, p, c, serial=False, blocks=False) for p, o, c in zip(prep, outs, pc)]
+        if 'block_prep' not in cache:                                              # `estimate_batch` may have filled these, batched
+            cache['block_prep'] = [self._validated(x[:, a], y[:, b]) for a, b in cache['blocks']]
+            cache['block_caches'] = [{} for _ in cache['block_prep']]
+        if 'block_outs' not in cache:                                              # one pass per group, for every level
+            cache['block_outs'] = [None if p[5] else self._outputs(p[3], p[4]) for p in cache['block_prep']]
+        got[level] = [self._result(p[0], p[1], level, o, p, c, serial=False, blocks=False)
+                      for p, o, c in zip(cache['block_prep'], cache['block_outs'], cache['block_caches'])]
     return got[level]
 
 @patch
 def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
     "(mi, lo, hi): the sum over independent groups of columns (`column_blocks`) where their BLOCK_LEVEL lower ends add up to more than `mi`; the lower end summed over the groups, the upper end at least the sum of theirs."
-    if (not self.is_quantile or not self.pair_check or len(x) < PAIR_MIN_ROWS or x.shape[1] + y.shape[1] < 3 or cache.get('serial') is not None
-            or not math.isfinite(mi) or is_discrete(x).any() or is_discrete(y).any()): return mi, lo, hi
+    if not math.isfinite(mi) or not self._block_ready(x, y, cache): return mi, lo, hi
     if 'blocks' not in cache: cache['blocks'] = column_blocks(x, y, self.seed)
     if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
     parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
@@ -1985,6 +1993,38 @@ def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float 
     return {i: np.stack(v) for i, v in per_pair.items()}
 
 @patch
+def _prefetch_blocks(self: MIST, prepared: list, caches: list, chunk: int = 128, max_pad: float = 1.25) -> list:
+    "For every `prepared` pair that reaches the block check, its groups (`column_blocks`) and their inputs and passes, batched across pairs, in its cache; returns the groups' (prepared, cache) pairs."
+    full = []
+    for p, c in zip(prepared, caches):
+        if p[5] or p[7] or 'block_prep' in c or not self._block_ready(p[0], p[1], c): continue   # no pass, a wide side, or done
+        if 'blocks' not in c: c['blocks'] = column_blocks(p[0], p[1], self.seed)
+        if not c['blocks']: continue
+        c['block_prep'] = [self._validated(p[0][:, a], p[1][:, b]) for a, b in c['blocks']]
+        c['block_caches'] = [{} for _ in c['block_prep']]
+        full.append(c)
+    parts = [(q, qc) for c in full for q, qc in zip(c['block_prep'], c['block_caches'])]
+    outs, k = self._batch_outputs([q for q, _ in parts], chunk, max_pad), 0
+    for c in full:
+        c['block_outs'] = [outs.get(k + j) for j in range(len(c['block_prep']))]
+        k += len(c['block_prep'])
+    return parts
+
+@patch
+def _prefetch_twins(self: MIST, jobs: list, chunk: int = 128, max_pad: float = 1.25) -> None:
+    "For each (prepared, cache, interval) job whose estimate may read its Gaussian twin (`_twin`: the interval's cap from TRAINED_MIN_ROWS rows, the surrogate check from SURROGATE_ROWS), the twin and its pass, batched, in the cache."
+    todo = []
+    for p, c, interval in jobs:
+        n = len(p[3]) if p[3] is not None else 0
+        if p[5] or 'twin_out' in c or n < (TRAINED_MIN_ROWS if interval else SURROGATE_ROWS): continue
+        if 'twin' not in c: c['twin'] = gaussian_surrogate(p[3], p[4], self.seed)
+        if c['twin'] is None or (not interval and c['twin'][2] < SURROGATE_MIN_MI): continue   # the surrogate check makes no pass then
+        sx, sy, _ = c['twin']
+        todo.append((c, (None, None, None, float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2, False)))
+    outs = self._batch_outputs([t for _, t in todo], chunk, max_pad)
+    for k, (c, _) in enumerate(todo): c['twin_out'] = outs[k]
+
+@patch
 def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
                    progress: bool | None = None):
     "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
@@ -2015,6 +2055,12 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
         caches[i].update(pair_prep=self._validated(x[:, [a]], y[:, [b]]), pair_cache={})
     pair_outs = self._batch_outputs([caches[i]['pair_prep'] for i in todo], chunk, max_pad)
     for k, i in enumerate(todo): caches[i]['pair_outs'] = pair_outs.get(k)
+    for p, c in zip(prepared, caches):
+        if 'serial' not in c: c['serial'] = serial_dependence(p[0], p[1])         # as `_result` finds it: the block check reads it
+    self._prefetch_blocks(net, caches, chunk, max_pad)                            # the block check's groups, batched too
+    wants = level is not None and self.is_quantile                                # whether the pairs' own estimates carry intervals
+    self._prefetch_twins([(p, c, wants) for p, c in zip(net, caches)] + [(caches[i]['pair_prep'], caches[i]['pair_cache'], wants) for i in todo],
+                         chunk, max_pad)        # the Gaussian twins' passes, batched (the groups' twins stay lazy: prefetched, most go unread)
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
