@@ -2026,20 +2026,6 @@ def _prefetch_blocks(self: MIST, prepared: list, caches: list, chunk: int = 128,
     return parts
 
 @patch
-def _prefetch_twins(self: MIST, jobs: list, chunk: int = 128, max_pad: float = 1.25) -> None:
-    "For each (prepared, cache, interval) job whose estimate may read its Gaussian twin (`_twin`: the interval's cap from TRAINED_MIN_ROWS rows, the surrogate check from SURROGATE_ROWS), the twin and its pass, batched, in the cache."
-    todo = []
-    for p, c, interval in jobs:
-        n = len(p[3]) if p[3] is not None else 0
-        if p[5] or 'twin_out' in c or n < (TRAINED_MIN_ROWS if interval else SURROGATE_ROWS): continue
-        if 'twin' not in c: c['twin'] = gaussian_surrogate(p[3], p[4], self.seed)
-        if c['twin'] is None or (not interval and c['twin'][2] < SURROGATE_MIN_MI): continue   # the surrogate check makes no pass then
-        sx, sy, _ = c['twin']
-        todo.append((c, (None, None, None, float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2, False)))
-    outs = self._batch_outputs([t for _, t in todo], chunk, max_pad)
-    for k, (c, _) in enumerate(todo): c['twin_out'] = outs[k]
-
-@patch
 def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
                    progress: bool | None = None):
     "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
@@ -2073,9 +2059,6 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     for p, c in zip(prepared, caches):
         if 'serial' not in c: c['serial'] = serial_dependence(p[0], p[1])         # as `_result` finds it: the block check reads it
     self._prefetch_blocks(net, caches, chunk, max_pad)                            # the block check's groups, batched too
-    wants = level is not None and self.is_quantile                                # whether the pairs' own estimates carry intervals
-    self._prefetch_twins([(p, c, wants) for p, c in zip(net, caches)] + [(caches[i]['pair_prep'], caches[i]['pair_cache'], wants) for i in todo],
-                         chunk, max_pad)        # the Gaussian twins' passes, batched (the groups' twins stay lazy: prefetched, most go unread)
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 

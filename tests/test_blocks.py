@@ -73,7 +73,7 @@ def test_a_lift_keeps_point_and_interval_consistent(est):
 
 
 def test_the_batch_reads_the_groups_as_single_calls_do(est):
-    "`estimate_batch` runs the groups' passes (and the Gaussian twins') batched across pairs: the same estimates, intervals and notes as one call each."
+    "`estimate_batch` runs the block check's group passes batched across pairs: the same estimates, intervals and notes as one call each."
     pairs = []
     for seed in range(4):
         g = np.random.default_rng(10 + seed)
