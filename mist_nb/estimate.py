@@ -31,25 +31,25 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
            'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
            'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'merge_rare_labels', 'mixed_distances', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
-           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
-           'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'MISTModule',
-           'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix']
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
+           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_knn_mi',
+           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
+           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
+           'column_blocks', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
+           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
+           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
+           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1852,6 +1852,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     if serial:
         if 'serial' not in cache: cache['serial'] = serial_dependence(x, y)
         if cache['serial'] is not None: notes.append(serial_note(cache['serial']))
+    if discrete and sparse_sides(x, y): return self._sparse_discrete(x, y, level, interval, notes, cache, t0)
     if discrete:
         notes.append(f"every column is discrete (at most {DISCRETE_LEVELS} values): plug-in MI from Chao-Shen coverage-adjusted entropies "
                      f"and a bootstrap interval (basic and normal, seed {self.seed}), not the network")
@@ -1983,6 +1984,35 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     if not self.is_quantile: raise ValueError(f"model {self.name!r} gives point estimates only; use MIST.load('mist-qr') for intervals")
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
+
+# %% ../nbs/04_estimate.ipynb #3fe16ca2
+SPARSE_SIDE_SHARE, SPARSE_MIN_ROWS = 0.5, 20   # a fully discrete sample is too sparse for a plug-in when each side has more than this share of its rows distinct
+
+def sparse_sides(x: np.ndarray, y: np.ndarray) -> bool:
+    "Whether each side of a fully discrete sample has more than SPARSE_SIDE_SHARE of its n >= SPARSE_MIN_ROWS rows distinct: most values seen once, no entropy to estimate."
+    n = len(x)
+    return n >= SPARSE_MIN_ROWS and min(len(np.unique(x, axis=0)), len(np.unique(y, axis=0))) > SPARSE_SIDE_SHARE * n
+
+@patch
+def _sparse_discrete(self: MIST, x, y, level: float, interval: bool, notes: list, cache: dict, t0: float) -> MIResult:
+    "The MIResult of a fully discrete sample that `sparse_sides` finds too sparse for a plug-in: the whole estimator on the columns' ranks, ties broken at random by an independent key per column (seeded), with a note."
+    sub = cache.setdefault('sparse', {})
+    if 'prep' not in sub:                                                          # shared by every level
+        rx, ry = (np.column_stack([float_ranks(a[:, [j]], seed_int(self.seed, 'sparse', s, j))[:, 0] for j in range(a.shape[1])])
+                  for s, a in (('x', x), ('y', y)))                              # ties broken by a key of each column's own
+        sub['prep'], sub['cache'] = self._validated(rx, ry), {}
+        sub['outs'] = self._outputs(sub['prep'][3], sub['prep'][4])
+        sub['plugin'] = discrete_mi(x, y)
+    p = sub['prep']
+    r = self._result(p[0], p[1], level, sub['outs'], p, sub['cache'], interval=interval)
+    n, kx, ky = len(x), len(np.unique(x, axis=0)), len(np.unique(y, axis=0))
+    own = [m for m in notes if not m.startswith('the rows are not in random order')]   # the ranks' own pass says it again
+    own.append(f"every column is discrete, but x has {kx} and y {ky} distinct rows of {n}: most values are seen once, so no plug-in can "
+               f"estimate the entropies (Chao-Shen reads {sub['plugin']:.3f} nats); the estimate is the network's on the columns' ranks, "
+               f"ties broken at random (seed {self.seed}), which keeps I(X;Y) - ordered codes carry their dependence in their ranks, "
+               "codes with no order only through a lookup table, which the network reads low")
+    return MIResult(r.mi, r.lower, r.upper, r.level, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0,
+                    own + [m for m in r.notes if m not in own])
 
 # %% ../nbs/04_estimate.ipynb #fdb196b0
 @patch
