@@ -22,23 +22,24 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'MIXED_BRUTE_COLUMNS',
-           'MIXED_BRUTE_ROWS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
-           'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND',
-           'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS', 'FLOOR_KS',
-           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
-           'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
-           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
-           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
-           'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
-           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_knn_mi',
-           'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'strata_of', 'mixed_columns',
+           'MIXED_BRUTE_ROWS', 'CLASSIFIER_LAMBDAS', 'CLASSIFIER_ROWS', 'CLASSIFIER_LABELS', 'STRATUM_ROWS', 'SHIPPED',
+           'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS',
+           'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT',
+           'ATOM_MIN_ROWS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS',
+           'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA',
+           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
+           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
+           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
+           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
+           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
+           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
+           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
+           'merge_rare_labels', 'mixed_distances', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
+           'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
            'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
            'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
            'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
@@ -676,6 +677,55 @@ def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 
     s = mixed_se(labels, z, seed, halves, max_rows) + MIXED_SLACK
     q_dn, q_up = mixed_factors(level, z.shape[1], len(z) / len(np.unique(np.asarray(labels).reshape(len(z), -1), axis=0)))
     return max(0.0, est - q_dn * s), est + q_up * s
+
+# %% ../nbs/04_estimate.ipynb #135dca4e
+CLASSIFIER_LAMBDAS = (1.0, 0.1, 0.01, 0.001)   # ridge penalties of the cross-fitted classifier, times 1/n
+CLASSIFIER_ROWS, CLASSIFIER_LABELS = 20_000, 10   # it reads at most this many rows (a seeded subsample) and runs for at most this many labels
+
+def classifier_design(z: np.ndarray) -> np.ndarray:
+    "Features of the cross-fitted classifier: 1, the columns of `z` (n, d) and their pairwise products (d <= 8) or squares."
+    n, d = z.shape
+    if d <= 8:
+        i, j = np.triu_indices(d)
+        second = z[:, i] * z[:, j] / np.sqrt(1.0 + (i == j))
+    else: second = (z * z - 1) / np.sqrt(2)
+    return np.hstack([np.ones((n, 1)), z, second])
+
+def _fit_logistic(F: np.ndarray, c: np.ndarray, K: int, lam: float, w0: np.ndarray | None = None) -> np.ndarray:
+    "Weights (p, K) of a multinomial logistic regression of codes `c` on features `F` (n, p), ridge `lam` on all but the intercept (L-BFGS)."
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp
+    n, p = F.shape
+    Y = np.eye(K)[c]
+    def loss(w):
+        W = w.reshape(p, K); S = F @ W; L = logsumexp(S, 1)
+        G = F.T @ (np.exp(S - L[:, None]) - Y) / n; G[1:] += lam * W[1:]
+        return float((L - (S * Y).sum(1)).mean() + 0.5 * lam * (W[1:] ** 2).sum()), G.ravel()
+    return minimize(loss, np.zeros(p * K) if w0 is None else w0.ravel(), jac=True, method='L-BFGS-B', options=dict(maxiter=300)).x.reshape(p, K)
+
+def classifier_mi_bound(labels: np.ndarray, # discrete labels (n,) or (n, d): at most CLASSIFIER_LABELS distinct rows
+                        z: np.ndarray,      # the continuous side (n, d_z), normal scores
+                        seed: int = 0,      # the halves (and the subsample beyond CLASSIFIER_ROWS)
+                       ) -> tuple:
+    "(bound, standard error) in nats: H(label) minus the cross-fitted cross-entropy of a logistic regression of the label on `z` (quadratic features), a lower estimate of I in expectation; (nan, nan) with too many labels."
+    from scipy.special import logsumexp
+    z = np.asarray(z, dtype=np.float64); z = z[:, None] if z.ndim == 1 else z
+    c = _codes(np.asarray(labels).reshape(len(z), -1))
+    K, rng = int(c.max()) + 1, np.random.default_rng(seed_int(seed, 'classifier'))
+    if K < 2 or K > CLASSIFIER_LABELS: return math.nan, math.nan
+    if len(z) > CLASSIFIER_ROWS: keep = rng.choice(len(z), CLASSIFIER_ROWS, replace=False); z, c = z[keep], c[keep]
+    n, F = len(z), classifier_design(z)
+    halves = np.array_split(rng.permutation(n), 2)
+    terms = np.zeros((len(CLASSIFIER_LAMBDAS), n))                         # log q(y_i | x_i) - log p(y_i), per penalty and row
+    for a, b in (halves, halves[::-1]):
+        prior, pb, W = np.bincount(c[a], minlength=K) / len(a), np.bincount(c[b], minlength=K) / len(b), None
+        for i, lam in enumerate(CLASSIFIER_LAMBDAS):
+            W = _fit_logistic(F[a], c[a], K, lam / len(a), W)              # warm start along the path
+            S = F[b] @ W
+            q = np.exp(S[np.arange(len(b)), c[b]] - logsumexp(S, 1))
+            terms[i, b] = np.log((1 - 1 / len(a)) * q + prior[c[b]] / len(a)) - np.log(pb[c[b]])
+    best = int(np.argmax(terms.mean(1)))
+    return float(terms[best].mean()), float(terms[best].std(ddof=1) / math.sqrt(n))
 
 # %% ../nbs/04_estimate.ipynb #a6e10eec
 STRATUM_ROWS = 20   # levels of the discrete columns with fewer rows than this are pooled into one stratum
@@ -1420,7 +1470,7 @@ def _projection_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
     seen = min(z for *_, z in cache['proj']) > PROJECTION_Z                   # both halves' projections correlate, each on rows its directions never saw
     rs = [self._result(p[0], p[1], level, outs, p, c, interval=hi is not None, serial=False) for p, c, outs, _ in cache['proj']]
     f = float(np.mean([r.mi for r in rs]))
-    if seen and f > mi + 0.05:
+    if seen and f > mi + (0.0 if cache.get('bound') else 0.05):      # over a lower bound (the classifier's), the larger bound stands
         notes.append(f"one direction per side, fitted on half the rows and applied to the other half (the first canonical pair of the "
                      f"rank scores, both ways round), carries {f:.3f} nats, more than the joint estimate {mi:.3f}: since I(X;Y) >= "
                      "I(a'X; b'Y), the estimate is raised to it - the dependence is spread over many columns")
@@ -1615,7 +1665,7 @@ def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     if 'blocks' not in cache: cache['blocks'] = column_blocks(x, y, self.seed)
     if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
     parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
-    if not sum(p.lower for p in parts) > mi: return mi, lo, hi
+    if not sum(p.lower for p in parts) > mi: return self._block_above(x, y, mi, lo, hi, level, notes, cache, parts)
     s = sum(p.mi for p in parts)
     groups = '; '.join(f"x{list(map(int, a))} with y{list(map(int, b))}: {p.mi:.3f}" for (a, b), p in zip(cache['blocks'], parts))
     notes.append(f"the columns fall into {len(parts)} group(s) with both sides, independent of each other and of the remaining columns (pairwise "
@@ -1625,6 +1675,20 @@ def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     if hi is None: return s, lo, hi
     at = parts if level == BLOCK_LEVEL else self._block_parts(x, y, level, cache)
     return s, max(lo, min(sum(p.lower for p in at), s)), max(hi, sum(p.upper for p in at), s)   # a floor: the upper end never comes down
+
+@patch
+def _block_above(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict, parts: list) -> tuple:
+    "(mi, lo, hi) with the lower end lowered to the sum of the groups' lower ends where the joint estimate lies above the sum of their BLOCK_LEVEL upper ends (the estimate itself stands)."
+    if hi is None or not mi > sum(p.upper for p in parts): return mi, lo, hi
+    at = parts if level == BLOCK_LEVEL else self._block_parts(x, y, level, cache)
+    s_lo = sum(p.lower for p in at)
+    if not s_lo < lo: return mi, lo, hi
+    notes.append(f"the columns fall into {len(parts)} group(s) with both sides, independent of each other as far as pairwise tests and a "
+                 f"Gaussian-copula test see, and the joint estimate {mi:.3f} lies above the sum of their {BLOCK_LEVEL:.0%} upper ends, "
+                 f"{sum(p.upper for p in parts):.3f} nats: either the network over-reads (as it can on non-monotone shapes over several "
+                 "columns) or the groups hide a dependence those tests cannot see, so the lower end is lowered to the sum of the groups' "
+                 f"lower ends, {s_lo:.3f} (the estimate stands)")
+    return mi, s_lo, hi
 
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered
@@ -1701,7 +1765,7 @@ def _serial_lower(self: MIST, px, py, outs: np.ndarray, lo: float, level: float,
 # %% ../nbs/04_estimate.ipynb #51d27f4c
 @patch
 def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
-    "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate and its calibrated interval (with more than two continuous columns, the upper end at least the network's)."
+    "(mi, lo, hi) when exactly one side is discrete: the mixed k-NN estimate and its calibrated interval (with more than two continuous columns, the upper end at least the network's), raised to the cross-fitted classifier bound where that lies significantly above it."
     side = discrete_side(x, y, discrete_masks(x, y, cache))
     if side is None: return mi, lo, hi
     from scipy.special import ndtri
@@ -1714,6 +1778,15 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
     msg = (f"{side} takes {k} values and the other side is continuous: the estimate is the mixed "
            f"k-NN estimator's (Ross 2014, k = {MIXED_K}, on normal scores of the continuous side), {est:.3f} nats"
            + (f"; the network read {mi:.3f}" if math.isfinite(mi) else ''))
+    serial = cache.get('serial') is not None                     # rows in time order: the classifier's halves are not independent
+    if 'classifier' not in cache: cache['classifier'] = (math.nan, math.nan) if serial else classifier_mi_bound(labels, z, self.seed)
+    cb, cse = cache['classifier']
+    raised = math.isfinite(cb) and cb - KSG_FLOOR_Z * cse > est  # one-sided 95%: the k-NN reading is low (a sharp class boundary)
+    cache['bound'] = raised                                      # the estimate is now itself a lower bound (the projection check needs no margin over it)
+    if raised:
+        msg += (f"; a cross-fitted logistic classifier of {side} shows at least {cb:.3f} nats (H({side}) minus its held-out "
+                f"cross-entropy, se {cse:.3f}), significantly more, so the estimate is raised to that bound")
+        est = cb
     if lo is not None:
         if ('mixed', level) not in cache: cache[('mixed', level)] = mixed_interval(labels, z, level, self.seed, est=est)
         m_lo, m_hi = cache[('mixed', level)]
@@ -1728,6 +1801,16 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
             msg += (f"; the interval is its calibrated one [{m_lo:.3f}, {m_hi:.3f}]"
                     + (f", its upper end raised to the network's ({hi:.3f}), since in {z.shape[1]} continuous columns the estimator can read low at high MI" if wide and hi > m_hi else '')
                     + (f", its lower end lowered to the network's ({lo:.3f}), since with {k} labels it can read high" if many and lo < m_lo else ''))
+            z_end = _norm_ppf(1 - (1 - level) / 2)
+            if math.isfinite(cb) and (c_lo := cb - z_end * cse) > lo:   # a lower confidence bound from the classifier
+                lo = c_lo
+                msg += f"; the lower end is raised to the classifier bound's, {c_lo:.3f}"
+            if raised:                                           # the k-NN reading was shown low, so its upper end proves nothing: up to H
+                h, h_se, _ = discrete_entropy(labels)
+                if (top := h + z_end * h_se) > hi:
+                    hi = top
+                    msg += f"; the upper end reaches H({side}) = {h:.3f} nats plus {z_end:.2f} standard errors, {top:.3f}"
+            lo, hi = min(lo, est), max(hi, est)
     notes.append(msg)
     return est, lo, hi
 

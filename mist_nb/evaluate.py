@@ -175,8 +175,8 @@ def fine_grid(ns=(100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int 
     return Grid('fine', [c.name for c in fine_spec().components], ns, dims, seeds, seed, name='fine')
 
 def labels_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
-    "Binary labels in X against continuous Y (`LabelFamily`, exact MI; never in training or calibration) on a grid of sizes, dims and seeds."
-    return Grid('labels', ['label-base'], ns, dims, seeds, seed, name='labels')
+    "Labels in X against continuous Y (`LabelFamily`, `BoundaryLabelFamily`: exact MI; never in training or calibration) on a grid of sizes, dims and seeds."
+    return Grid('labels', ['label-base', 'boundary-label-base'], ns, dims, seeds, seed, name='labels')
 
 def mixed_columns_grid(ns=(50, 100, 500, 2000), dims=(2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Labels beside continuous columns in X, and in both sides (`MixedColumnsFamily`, exact MI; never in training or calibration)."

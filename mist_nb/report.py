@@ -39,7 +39,7 @@ GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'labels', 'mixed-columns', 'ou
 TITLES = dict(imd='IMD: the paper-recipe test families seen in training', oomd="OoMD: the paper's out-of-distribution families",
               bmi="bmi's v1 tasks", heldout='held-out families (never trained or calibrated on)',
               fine='fine structure: high-frequency sines (never trained or calibrated on)',
-              labels='a binary label in each X column, continuous Y (never trained or calibrated on)',
+              labels='labels in X (binary with smooth class densities, or made from Y: a threshold, XOR, radius or argmax), continuous Y (never trained or calibrated on)',
               **{'mixed-columns': 'labels beside continuous columns in X, or on both sides (never trained or calibrated on)'},
               outputs='Y as tables record it: counts, censored values, 5-point scales, rounded values (never trained or calibrated on)',
               highmi='high-MI Gaussians',

@@ -18,16 +18,16 @@ from .core import data_dir, data_path, atomic_write_text, patch
 __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'COUNT_BASE', 'ORDINAL_LEVELS', 'ROUND_SCALE',
            'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'OUTPUT_CHANNELS', 'CALIBRATION_CHANNELS',
            'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS',
-           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'SPECS',
-           'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi',
-           'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy',
-           'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel',
-           'get_channel', 'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi',
-           'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'Transform', 'get_transform',
-           'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch',
-           'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec',
-           'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec',
-           'heldout_spec', 'outputs_spec', 'fine_spec', 'get_spec', 'draw_tasks', 'throughput']
+           'BOUNDARY_RULES', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES',
+           'N_GRID', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction',
+           'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family',
+           'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi',
+           'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture', 'make_mixture_bank', 'make_channel_tables',
+           'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily',
+           'BoundaryLabelFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
+           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
+           'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
+           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'fine_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -764,6 +764,59 @@ class MixedColumnsFamily(ChannelFamily):
 FAMILIES['mixed-columns'] = MixedColumnsFamily('mixed-columns', ('step', 'gauss', 'parabola'))
 FAMILIES['mixed-both'] = MixedColumnsFamily('mixed-both', ('step', 'gauss', 'parabola'), p_flip=0.5)
 
+# %% ../nbs/00_sampling.ipynb #57b8f3f5
+BOUNDARY_RULES = ('threshold', 'xor', 'radius', 'argmax')
+
+@dataclass(frozen=True)
+class BoundaryLabelFamily:
+    "A label on X that is a function of the continuous side (a threshold, XOR, radius or argmax, equal classes), replaced by a uniform class with probability p; Y its continuous side, rotated; exact MI."
+    name: str = 'boundary-label'
+    equal_dims = False
+    min_dim_x = 1
+
+    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
+        "Per dataset: the rule (index into BOUNDARY_RULES) and the replacement probability p."
+        B, dev = len(dim_x), dim_x.device
+        rule = torch.randint(len(BOUNDARY_RULES), (B,), generator=gen, device=dev)
+        u = torch.rand(B, 2, generator=gen, device=dev, dtype=torch.float64)
+        return dict(rule=rule, p=torch.where(u[:, 0] < 1 / 3, 0.0, 0.01 + 0.29 * u[:, 1]))
+
+    @staticmethod
+    def classes(rule: int, d: int) -> int:
+        "Number of (equally likely) classes of `rule` on a d-dimensional continuous side."
+        return 3 if BOUNDARY_RULES[rule] == 'argmax' else 2
+
+    def mutual_information(self, params, dim_x, dim_y, Dx=None, Dy=None) -> torch.Tensor:
+        "Exact MI in nats, ln K - H(1 - p + p/K, p/K, ..., p/K), float64 (B,)."
+        rule, p = torch.as_tensor(params['rule']).reshape(-1), torch.as_tensor(params['p'], dtype=torch.float64).reshape(-1)
+        K = torch.tensor([float(self.classes(int(r), int(d))) for r, d in zip(rule, dim_y)], dtype=torch.float64)
+        top, rest = 1 - p + p / K, p / K
+        return torch.log(K) + top * torch.log(top) + (K - 1) * torch.special.xlogy(rest, rest)
+
+    def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
+        "Samples (B, n, Dx+Dy) float32 (the label and its relabellings in X, the rotated continuous side in Y) and exact MI (B,) float64."
+        from scipy.stats import chi
+        dev = dim_x.device
+        rule, p = torch.as_tensor(params['rule']).reshape(-1), torch.as_tensor(params['p'], dtype=torch.float64).reshape(-1)
+        xy = torch.zeros(len(rule), n, Dx + Dy, device=dev)
+        for b in range(len(rule)):
+            d, dx, name = int(dim_y[b]), int(dim_x[b]), BOUNDARY_RULES[int(rule[b])]
+            u = torch.randn(n, d, generator=gen, device=dev, dtype=torch.float64)
+            if name == 'threshold': lab = (u[:, 0] > 0).long()
+            elif name == 'xor': lab = ((u[:, 0] * u[:, 1] > 0) if d >= 2 else (u[:, 0].abs() > 0.6744897501960817)).long()   # |u| > its median
+            elif name == 'radius': lab = (u.norm(dim=1) > float(chi.median(d))).long()
+            else: lab = u[:, :3].argmax(1) if d >= 3 else torch.bucketize(u[:, 0], torch.tensor([-0.4307272992954576, 0.4307272992954576], dtype=torch.float64, device=dev))
+            K = self.classes(int(rule[b]), d)
+            swap = torch.rand(n, generator=gen, device=dev, dtype=torch.float64) < p[b]
+            lab = torch.where(swap, torch.randint(K, (n,), generator=gen, device=dev), lab)
+            q, r = torch.linalg.qr(torch.randn(d, d, generator=gen, device=dev, dtype=torch.float64))
+            q = q * torch.sign(torch.diagonal(r))[None]                          # Haar-random
+            xy[b, :, :dx] = ((lab[:, None] + torch.arange(dx, device=dev)[None]) % K).float()
+            xy[b, :, Dx:Dx + d] = (u @ q).float()
+        return xy, self.mutual_information(params, dim_x, dim_y)
+
+FAMILIES['boundary-label'] = BoundaryLabelFamily()
+
 # %% ../nbs/00_sampling.ipynb #22ce88d3
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
 def _halfcube(x): return x * x.abs().sqrt()
@@ -1330,8 +1383,8 @@ def calibration_spec() -> MetaDistribution:
     return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 32), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='offmix')
 
 def labels_spec() -> MetaDistribution:
-    "Binary labels in X against continuous Y (`LabelFamily`), dims 1..8; never in training or calibration."
-    return MetaDistribution([Component.parse('label-base', ranges=dict(mi=(0.05, 4.0)))], dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5,
+    "Labels in X against continuous Y: binary labels with smooth class densities (`LabelFamily`) and labels made from Y (`BoundaryLabelFamily`), dims 1..8; never in training or calibration."
+    return MetaDistribution([Component.parse('label-base', ranges=dict(mi=(0.05, 4.0))), Component.parse('boundary-label-base')], dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5,
                             n=(10, 2000), log_n=True, name='labels')
 
 def mixed_columns_spec() -> MetaDistribution:

@@ -253,6 +253,23 @@ def test_sparse_discrete_tables_get_a_cross_fitted_lower_end(qr):
     assert crossfit_mi_bound(x, g.permutation(y), 1) < 0.05          # independent: the bound is near 0
 
 
+def test_a_label_made_from_the_data_reads_through_the_classifier_bound(qr):
+    "A label that is an exact function of the continuous side (XOR, I = ln 2): the mixed k-NN estimate reads low near the boundary; the classifier bound lifts it and the interval reaches ln 2; batch and single calls agree."
+    g = np.random.default_rng(5)
+    x = g.normal(size=(1000, 2)); y = (x[:, 0] * x[:, 1] > 0).astype(float)
+    r = qr.estimate_with_info(x, y)
+    assert any('cross-fitted logistic classifier' in m for m in r.notes), r.notes
+    assert 0.65 < r.mi <= math.log(2) + 0.01 and r.lower <= math.log(2) <= r.upper and r.upper < math.log(2) + 0.02
+    assert qr.estimate_batch([(x, y)])[0] == pytest.approx(r.mi)
+    flat = 0                                                               # independent labels: the bound never lifts the estimate
+    for s in range(8):
+        gi = np.random.default_rng(100 + s)
+        ri = qr.estimate_with_info(gi.normal(size=(400, 3)), gi.integers(0, 3, 400).astype(float))
+        flat += any('cross-fitted logistic classifier' in m for m in ri.notes)
+        assert ri.lower <= 0.02
+    assert flat == 0
+
+
 def test_point_estimate_is_inside_the_interval_on_many_small_datasets(qr):
     rng = np.random.default_rng(2024)
     pairs = []

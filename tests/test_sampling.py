@@ -153,19 +153,24 @@ def test_calibration_channels_never_train_and_are_not_held_out():
 
 
 def test_label_family_is_held_out_and_its_label_is_right():
-    "The label family (binary X, continuous Y) is in no training or calibration spec, and its exact MI matches a consistent estimate."
+    "The label families (labels in X, continuous Y) are in no training or calibration spec, and their exact MI matches consistent estimates."
     from mist_nb.sampling import labels_spec
     from mist_nb.estimate import mixed_knn_mi
     from mist_nb.evaluate import labels_grid
+    from mist_nb.estimate import classifier_mi_bound, discrete_entropy
     for spec in (training_spec(), paper_training_spec(), calibration_spec()):
-        assert 'label' not in {c.family for c in spec.components}
-    assert {c.family for c in labels_spec().components} == {'label'}
+        assert not {'label', 'boundary-label'} & {c.family for c in spec.components}
+    assert {c.family for c in labels_spec().components} == {'label', 'boundary-label'}
     g = labels_grid(ns=(20_000,), dims=(1, 2), seeds=(0, 1))
     for cell in g.cells():
         x, y = g.sample(cell)
         truth = g.task(cell[0], cell[2], cell[3]).mutual_information
-        assert set(np.unique(x)) == {-1.0, 1.0}
-        assert abs(mixed_knn_mi(x, (y - y.mean(0)) / y.std(0)) - truth) < 0.02, (cell, truth)
+        z = (y - y.mean(0)) / y.std(0)
+        if cell[0] == 'label-base': assert set(np.unique(x)) == {-1.0, 1.0}
+        else:                                                   # labels made from y: the cross-fitted bound stays below, H above
+            b, se = classifier_mi_bound(x, z)
+            assert b - 3 * se <= truth <= discrete_entropy(x)[0] + 0.01, (cell, truth, b)
+        assert abs(mixed_knn_mi(x, z) - truth) < 0.02, (cell, truth)
 
 
 def test_mixed_column_families_are_held_out_and_their_labels_are_right():
