@@ -22,35 +22,36 @@ from .train import load_checkpoint, MODEL_FORMAT
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'MIXED_BRUTE_COLUMNS',
-           'MIXED_BRUTE_ROWS', 'CLASSIFIER_LAMBDAS', 'CLASSIFIER_ROWS', 'CLASSIFIER_LABELS', 'STRATUM_ROWS', 'SHIPPED',
-           'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS',
-           'MAX_SUBSETS', 'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT',
-           'ATOM_MIN_ROWS', 'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS',
-           'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA',
-           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
-           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
-           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'merge_rare_labels', 'mixed_distances', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
-           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
-           'column_blocks', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
-           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
-           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
-           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'MIXED_BRUTE_ROWS', 'MIXED_CHUNK_COLUMNS', 'MIXED_CHUNK', 'CLASSIFIER_LAMBDAS', 'CLASSIFIER_ROWS',
+           'CLASSIFIER_LABELS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
+           'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND',
+           'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS', 'FLOOR_KS',
+           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
+           'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
+           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
+           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
+           'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
+           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
+           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
+           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
+           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
+           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
+           'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
+           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
+           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
+           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -612,12 +613,31 @@ def merge_rare_labels(codes: np.ndarray, # integer codes 0..K-1 of the labels, i
     return np.unique(out, return_inverse=True)[1].reshape(-1)[codes]
 
 MIXED_BRUTE_COLUMNS, MIXED_BRUTE_ROWS = 6, 2500   # from this many continuous columns, up to this many rows: one distance matrix, not trees
+MIXED_CHUNK_COLUMNS, MIXED_CHUNK = 10, 2 ** 24   # beyond MIXED_BRUTE_ROWS, from this many columns: row chunks of about this many distances (128 MB)
 
 def mixed_distances(z: np.ndarray) -> np.ndarray | None:
     "All max-norm distances (n, n) between the rows of `z` (n, d) in float64 where a matrix beats k-d trees (d >= MIXED_BRUTE_COLUMNS, n <= MIXED_BRUTE_ROWS: trees degrade to slow brute force in many dimensions), else None; exact either way (a max of absolute differences)."
     if z.shape[1] < MIXED_BRUTE_COLUMNS or len(z) > MIXED_BRUTE_ROWS: return None
     t = torch.from_numpy(np.ascontiguousarray(z))
     return torch.cdist(t, t, p=float('inf')).numpy()
+
+def mixed_chunked(lab: np.ndarray, z: np.ndarray, k: int) -> tuple:
+    "(radius, m) per row for `mixed_knn_mi` from row chunks of the max-norm distance matrix: the distance to the k-th neighbour within the row's label (min(k, count - 1); 0 for a label seen once) and the number of rows of any label strictly within it."
+    n, counts = len(z), np.bincount(lab)
+    t = torch.from_numpy(np.ascontiguousarray(z))
+    members = [np.flatnonzero(lab == c) for c in range(len(counts))]
+    radius, m = np.zeros(n), np.zeros(n, dtype=np.int64)
+    step = max(1, MIXED_CHUNK // n)
+    for s in range(0, n, step):
+        rows = np.arange(s, min(n, s + step))
+        D = torch.cdist(t[rows], t, p=float('inf')).numpy()
+        for c in np.unique(lab[rows]):
+            if counts[c] < 2: continue
+            sel = np.flatnonzero(lab[rows] == c)
+            q = min(k, counts[c] - 1)                                        # the row itself is at 0 among its label's rows
+            radius[rows[sel]] = np.partition(D[np.ix_(sel, members[c])], q, axis=1)[:, q]
+        m[rows] = (D <= np.nextafter(radius[rows], 0)[:, None]).sum(1)
+    return radius, m
 
 def mixed_knn_mi(labels: np.ndarray, # discrete labels (n,) or (n, d)
                  z: np.ndarray,      # the continuous side (n,) or (n, d_z)
@@ -633,6 +653,9 @@ def mixed_knn_mi(labels: np.ndarray, # discrete labels (n,) or (n, d)
     counts = np.bincount(lab); seen = counts[lab] > 1                      # a label seen once has no neighbour of its own
     if seen.sum() < 2: return 0.0
     kk, radius = np.minimum(k, counts[lab] - 1), np.zeros(len(z))
+    if z.shape[1] >= MIXED_CHUNK_COLUMNS and len(z) > MIXED_BRUTE_ROWS:      # many rows in many columns: chunks of distances, not trees
+        radius, m = mixed_chunked(lab, z, k)
+        return max(0.0, float(digamma(seen.sum()) + digamma(kk[seen]).mean() - digamma(counts[lab][seen]).mean() - digamma(m[seen]).mean()))
     D = mixed_distances(z)                                                  # all max-norm distances, or None (trees instead)
     for c in np.flatnonzero(counts > 1):
         idx = np.flatnonzero(lab == c)
