@@ -2100,15 +2100,21 @@ def sparse_sides(x: np.ndarray, y: np.ndarray) -> bool:
     return n >= SPARSE_MIN_ROWS and min(len(np.unique(x, axis=0)), len(np.unique(y, axis=0))) > SPARSE_SIDE_SHARE * n
 
 @patch
-def _sparse_discrete(self: MIST, x, y, level: float, interval: bool, notes: list, cache: dict, t0: float) -> MIResult:
-    "The MIResult of a fully discrete sample that `sparse_sides` finds too sparse for a plug-in: the whole estimator on the columns' ranks, ties broken at random by an independent key per column (seeded), with a note."
+def _sparse_prep(self: MIST, x, y, cache: dict) -> dict:
+    "`cache['sparse']`: the `_validated` tuple of the columns' ranks (ties broken at random by an independent seeded key per column), a cache of its own and the Chao-Shen reading; the network's outputs are left to the caller."
     sub = cache.setdefault('sparse', {})
     if 'prep' not in sub:                                                          # shared by every level
         rx, ry = (np.column_stack([float_ranks(a[:, [j]], seed_int(self.seed, 'sparse', s, j))[:, 0] for j in range(a.shape[1])])
                   for s, a in (('x', x), ('y', y)))                              # ties broken by a key of each column's own
         sub['prep'], sub['cache'] = self._validated(rx, ry), {}
-        sub['outs'] = self._outputs(sub['prep'][3], sub['prep'][4])
         sub['plugin'] = discrete_mi(x, y)
+    return sub
+
+@patch
+def _sparse_discrete(self: MIST, x, y, level: float, interval: bool, notes: list, cache: dict, t0: float) -> MIResult:
+    "The MIResult of a fully discrete sample that `sparse_sides` finds too sparse for a plug-in: the whole estimator on the columns' ranks, ties broken at random by an independent key per column (seeded), with a note."
+    sub = self._sparse_prep(x, y, cache)
+    if sub.get('outs') is None: sub['outs'] = self._outputs(sub['prep'][3], sub['prep'][4])   # `estimate_batch` may have batched it
     p = sub['prep']
     r = self._result(p[0], p[1], level, sub['outs'], p, sub['cache'], interval=interval)
     n, kx, ky = len(x), len(np.unique(x, axis=0)), len(np.unique(y, axis=0))
@@ -2195,6 +2201,9 @@ def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chun
     for p, c in zip(prepared, caches):
         if 'serial' not in c: c['serial'] = serial_dependence(p[0], p[1])         # as `_result` finds it: the block check reads it
     self._prefetch_blocks(net, caches, chunk, max_pad)                            # the block check's groups, batched too
+    sparse = [self._sparse_prep(p[0], p[1], c) for p, c in zip(prepared, caches) if p[5] and sparse_sides(p[0], p[1])]
+    sparse_outs = self._batch_outputs([s['prep'] for s in sparse], chunk, max_pad)   # sparse discrete tables: their ranks' passes, batched too
+    for k, s in enumerate(sparse): s['outs'] = sparse_outs.get(k)
     res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
     return np.array([r.mi for r in res]) if level is None else res
 
