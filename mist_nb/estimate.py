@@ -23,8 +23,8 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
            'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'MIXED_BRUTE_COLUMNS',
            'MIXED_BRUTE_ROWS', 'MIXED_CHUNK_COLUMNS', 'MIXED_CHUNK', 'CLASSIFIER_LAMBDAS', 'CLASSIFIER_ROWS',
-           'CLASSIFIER_LABELS', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS', 'WIDTH_FLOOR',
-           'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND',
+           'CLASSIFIER_LABELS', 'CLASSIFIER_RARE', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS',
+           'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND',
            'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS', 'FLOOR_KS',
            'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
            'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
@@ -704,6 +704,7 @@ def mixed_interval(labels: np.ndarray, z: np.ndarray, level: float, seed: int = 
 # %% ../nbs/04_estimate.ipynb #135dca4e
 CLASSIFIER_LAMBDAS = (1.0, 0.1, 0.01, 0.001)   # ridge penalties of the cross-fitted classifier, times 1/n
 CLASSIFIER_ROWS, CLASSIFIER_LABELS = 20_000, 10   # it reads at most this many rows (a seeded subsample) and runs for at most this many labels
+CLASSIFIER_RARE = 10   # labels seen fewer times join the most frequent one (a coarser label: the bound stays a lower bound)
 
 def classifier_design(z: np.ndarray) -> np.ndarray:
     "Features of the cross-fitted classifier: 1, the columns of `z` (n, d) and their pairwise products (d <= 8) or squares."
@@ -734,6 +735,8 @@ def classifier_mi_bound(labels: np.ndarray, # discrete labels (n,) or (n, d): at
     from scipy.special import logsumexp
     z = np.asarray(z, dtype=np.float64); z = z[:, None] if z.ndim == 1 else z
     c = _codes(np.asarray(labels).reshape(len(z), -1))
+    counts = np.bincount(c); rare = counts < CLASSIFIER_RARE
+    if rare.any() and not rare.all(): c = _codes(np.where(rare[c], np.argmax(counts), c))   # a coarser label: I(coarse; z) <= I(label; z)
     K, rng = int(c.max()) + 1, np.random.default_rng(seed_int(seed, 'classifier'))
     if K < 2 or K > CLASSIFIER_LABELS: return math.nan, math.nan
     if len(z) > CLASSIFIER_ROWS: keep = rng.choice(len(z), CLASSIFIER_ROWS, replace=False); z, c = z[keep], c[keep]
@@ -741,7 +744,7 @@ def classifier_mi_bound(labels: np.ndarray, # discrete labels (n,) or (n, d): at
     halves = np.array_split(rng.permutation(n), 2)
     terms = np.zeros((len(CLASSIFIER_LAMBDAS), n))                         # log q(y_i | x_i) - log p(y_i), per penalty and row
     for a, b in (halves, halves[::-1]):
-        prior, pb, W = np.bincount(c[a], minlength=K) / len(a), np.bincount(c[b], minlength=K) / len(b), None
+        prior, pb, W = (np.bincount(c[a], minlength=K) + 0.5) / (len(a) + 0.5 * K), np.bincount(c[b], minlength=K) / len(b), None
         for i, lam in enumerate(CLASSIFIER_LAMBDAS):
             W = _fit_logistic(F[a], c[a], K, lam / len(a), W)              # warm start along the path
             S = F[b] @ W
