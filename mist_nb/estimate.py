@@ -27,13 +27,13 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND',
            'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS', 'FLOOR_KS',
            'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
-           'SURROGATE_MIN_MI', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
-           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
-           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
-           'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
-           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
+           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
+           'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS',
+           'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS',
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
            'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
            'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
            'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
@@ -1295,8 +1295,9 @@ def ksg_point_floor(ksg: float, n_q: int, z: float = KSG_FLOOR_Z) -> float:
 # %% ../nbs/04_estimate.ipynb #48907b48
 SURROGATE_ROWS = 1000      # from this n on, a Gaussian surrogate checks the network's bias ...
 SURROGATE_KSG_TOL = 0.05   # ... taken off only when KSG-4 cannot tell data and surrogate apart (nats) ...
-SURROGATE_MIN_BIAS = 0.1   # ... and the surrogate's excess is larger than this (nats) ...
-SURROGATE_MIN_MI = 0.1     # ... and the surrogate itself carries at least this much dependence (nats) ...
+SURROGATE_MIN_BIAS = 0.03  # ... and the surrogate's excess is larger than this (nats) ...
+SURROGATE_MIN_MI = (0.02, 0.1)   # ... and the surrogate itself carries at least this much dependence (nats): on at most
+SURROGATE_NARROW = 4       # ... this many columns in all (where KSG-4 is sharp), else on wider data ...
 SURROGATE_MATCH = (0.1, 0.25)   # ... and the network reads the data as it reads the surrogate: excesses within max(0.1, 0.25 b) nats
 
 def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple | None:
@@ -1340,7 +1341,7 @@ def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: f
     cache = {} if cache is None else cache
     if 'surrogate' not in cache:                                                  # median and KSG-4 do not depend on the level
         tw, cache['surrogate'] = self._twin(px, py, cache, outputs=False), None
-        if tw is not None and tw[1] >= SURROGATE_MIN_MI:                          # no pass when the surrogate says little
+        if tw is not None and tw[1] >= SURROGATE_MIN_MI[px.shape[1] + py.shape[1] > SURROGATE_NARROW]:   # no pass when the surrogate says little
             s_mid, _, _, s_ksg = self._combine(self._twin(px, py, cache)[0], level)
             cache['surrogate'] = (s_mid, s_ksg, tw[1])
     if cache['surrogate'] is None: return mi, lo, hi
