@@ -21,37 +21,37 @@ from .train import load_checkpoint, MODEL_FORMAT
 # %% auto #0
 __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_ROWS_PER_LABEL', 'FUNCTION_RUNS',
            'FUNCTION_SCREEN', 'CODE_GAP', 'MAX_ROWS', 'CAP_HEAD', 'COLLINEAR_TOL', 'MIXED_K', 'MIXED_HALVES',
-           'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_RPL_EDGES', 'MIXED_FACTORS', 'MIXED_BRUTE_COLUMNS',
-           'MIXED_BRUTE_ROWS', 'MIXED_CHUNK_COLUMNS', 'MIXED_CHUNK', 'CLASSIFIER_LAMBDAS', 'CLASSIFIER_ROWS',
-           'CLASSIFIER_LABELS', 'CLASSIFIER_RARE', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES', 'LEVELS',
-           'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS', 'WHITEN_COND',
-           'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS', 'FLOOR_KS',
-           'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL', 'SURROGATE_MIN_BIAS',
-           'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
-           'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS',
-           'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS',
-           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
-           'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
-           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
-           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
-           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
-           'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
-           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
-           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration',
-           'merge_draws', 'calibration_mix']
+           'MIXED_ROWS', 'MIXED_SLACK', 'MIXED_FEW_LABELS', 'MIXED_SEPARABLE', 'MIXED_RPL_EDGES', 'MIXED_FACTORS',
+           'MIXED_BRUTE_COLUMNS', 'MIXED_BRUTE_ROWS', 'MIXED_CHUNK_COLUMNS', 'MIXED_CHUNK', 'CLASSIFIER_LAMBDAS',
+           'CLASSIFIER_ROWS', 'CLASSIFIER_LABELS', 'CLASSIFIER_RARE', 'STRATUM_ROWS', 'SHIPPED', 'N_EDGES', 'D_EDGES',
+           'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS',
+           'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
+           'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
+           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'PAIR_ALPHA',
+           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
+           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
+           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
+           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
+           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
+           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
+           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
+           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
+           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
+           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
+           'column_blocks', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
+           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
+           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
+           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -537,12 +537,13 @@ def plugin_interval(x, y, level: float, seed: int = 0, resamples: int = 200, mi=
 
 # %% ../nbs/04_estimate.ipynb #89030f19
 def discrete_entropy(a: np.ndarray) -> tuple:
-    "(Miller-Madow entropy in nats, its delta-method standard error, number of distinct rows) of a discrete sample `a` (n, d)."
+    "(Miller-Madow entropy in nats, its standard error: delta method plus the second-order (k - 1) / 2n^2, number k of distinct rows) of a discrete sample `a` (n, d)."
     _, c = np.unique(a, axis=0, return_counts=True)
-    n, p = len(a), c / len(a)
+    n, p, k = len(a), c / len(a), len(c)
     lp = np.log(p)
-    h = float(-(p * lp).sum() + (len(c) - 1) / (2 * n))
-    return h, float(np.sqrt(max(float((p * lp * lp).sum() - (p * lp).sum() ** 2), 0.0) / n)), len(c)
+    h = float(-(p * lp).sum() + (k - 1) / (2 * n))
+    var = max(float((p * lp * lp).sum() - (p * lp).sum() ** 2), 0.0) / n + (k - 1) / (2 * n * n)   # the delta term vanishes at uniform p; the chi-square one does not
+    return h, float(np.sqrt(var)), k
 
 def _counts_of(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
     "How often each value of `query` occurs in `keys`."
@@ -568,6 +569,7 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
 MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
 MIXED_SLACK = 0.01   # nats added to its standard error before the calibrated factors (scripts/calibrate_mixed.py)
 MIXED_FEW_LABELS = 10   # above this many labels the mixed interval's lower end is at most the network's
+MIXED_SEPARABLE = 2.0   # an upper end within this times (labels / n) of H(label) is raised to H's upper end (see `_mixed_side`)
 MIXED_RPL_EDGES = (30,)   # the mixed interval's factors are fitted per bucket of rows per label: under 30, or more
 # per bucket, {level: (q_up, q_dn with <= 2 continuous columns, q_dn with more)}, fitted by scripts/calibrate_mixed.py (data/results/mixed_calibration.json)
 MIXED_FACTORS = ({0.5: (0.55, 0.48, -0.22), 0.8: (1.13, 1.02, 0.52), 0.9: (2.14, 1.45, 0.84), 0.95: (2.89, 1.75, 1.13)},
@@ -1832,11 +1834,15 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
             if math.isfinite(cb) and (c_lo := cb - z_end * cse) > lo:   # a lower confidence bound from the classifier
                 lo = c_lo
                 msg += f"; the lower end is raised to the classifier bound's, {c_lo:.3f}"
-            if raised:                                           # the k-NN reading was shown low, so its upper end proves nothing: up to H
-                h, h_se, _ = discrete_entropy(labels)
-                if (top := h + z_end * h_se) > hi:
-                    hi = top
-                    msg += f"; the upper end reaches H({side}) = {h:.3f} nats plus {z_end:.2f} standard errors, {top:.3f}"
+            h, h_se, _ = discrete_entropy(labels)
+            top = h + z_end * h_se
+            if raised and top > hi:                              # the k-NN reading was shown low, so its upper end proves nothing: up to H
+                hi = top
+                msg += f"; the upper end reaches H({side}) = {h:.3f} nats plus {z_end:.2f} standard errors, {top:.3f}"
+            elif hi < top <= hi + MIXED_SEPARABLE * k / n:      # a label that the other side determines reads ~1.5 k/n low: no upper end this close excludes H
+                hi = top
+                msg += (f"; the upper end lies within {MIXED_SEPARABLE:g} k/n of H({side}) = {h:.3f}, closer than the estimator's shortfall "
+                        f"on a label that the other side determines, so it reaches H({side}) plus {z_end:.2f} standard errors, {top:.3f}")
             lo, hi = min(lo, est), max(hi, est)
     notes.append(msg)
     return est, lo, hi
