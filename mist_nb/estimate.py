@@ -1137,6 +1137,87 @@ def _outputs(self: MIST, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     "Network outputs (m, n_out) for one prepared dataset: one row, or one per row subset."
     return self._forward([(x[i], y[i]) for i in self._subsets(len(x))])
 
+# %% ../nbs/04_estimate.ipynb #fdb196b0
+@patch
+@torch.inference_mode()
+def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
+    "{index: outputs (m, columns of `_forward`)} for every non-discrete `_validated` tuple in `prepared`, batched by shape with rows padded at most `max_pad`-fold."
+    units = []                     # (pair index, rows of one pass) for every pass the batch needs
+    for i, (x, y, _, px, py, disc, *_) in enumerate(prepared):
+        if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
+    groups = {}
+    for u, (i, px, py) in enumerate(units): groups.setdefault((px.shape[1], py.shape[1]), []).append(u)
+    outs = [None] * len(units)
+    for idx in groups.values():
+        idx = sorted(idx, key=lambda u: len(units[u][1]))
+        while idx:
+            n0 = len(units[idx[0]][1])
+            take = [u for u in idx[:chunk] if len(units[u][1]) <= max_pad * n0]
+            idx = idx[len(take):]
+            for u, o in zip(take, self._forward([units[u][1:] for u in take], chunk=chunk)): outs[u] = o
+            if bar is not None: bar.update(len(take))
+    per_pair = {}
+    for (i, _, _), o in zip(units, outs): per_pair.setdefault(i, []).append(o)
+    return {i: np.stack(v) for i, v in per_pair.items()}
+
+@patch
+def _prefetch_blocks(self: MIST, prepared: list, caches: list, chunk: int = 128, max_pad: float = 1.25) -> list:
+    "For every `prepared` pair that reaches the block check, its groups (`column_blocks`) and their inputs and passes, batched across pairs, in its cache; returns the groups' (prepared, cache) pairs."
+    full = []
+    for p, c in zip(prepared, caches):
+        if p[5] or p[7] or 'block_prep' in c or not self._block_ready(p[0], p[1], c): continue   # no pass, a wide side, or done
+        if 'blocks' not in c: c['blocks'] = column_blocks(p[0], p[1], self.seed)
+        if not c['blocks']: continue
+        c['block_prep'] = [self._validated(p[0][:, a], p[1][:, b]) for a, b in c['blocks']]
+        c['block_caches'] = [{} for _ in c['block_prep']]
+        full.append(c)
+    parts = [(q, qc) for c in full for q, qc in zip(c['block_prep'], c['block_caches'])]
+    outs, k = self._batch_outputs([q for q, _ in parts], chunk, max_pad), 0
+    for c in full:
+        c['block_outs'] = [outs.get(k + j) for j in range(len(c['block_prep']))]
+        k += len(c['block_prep'])
+    return parts
+
+@patch
+def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
+                   progress: bool | None = None):
+    "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
+    if level is not None: level = check_level(level)
+    prepared = []
+    for i, (x, y) in enumerate(pairs):
+        try:
+            prepared.append(self._validated(x, y))
+        except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
+    caches = [{} for _ in prepared]                                      # each pair's work shared by its checks
+    skip = lambda p, c: bool(mixed_columns(p[0], p[1], discrete_masks(p[0], p[1], c))) or (level is None and discrete_side(p[0], p[1], c['discrete']) is not None)
+    net = [p[:5] + (True,) + p[6:] if not p[5] and skip(p, c) else p for p, c in zip(prepared, caches)]   # strata, or a point set by the mixed estimator: no pass
+    passes = sum(len(self._subsets(len(p[0]))) for p in net if not p[5])
+    show = progress if progress is not None else (passes >= 1000 and sys.stderr.isatty())
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=passes, desc='estimate', unit='pass')
+    outs = self._batch_outputs(net, chunk, max_pad, bar)
+    if bar is not None: bar.close()
+    sides = [p[8] or p[:2] for p in prepared]                                 # the column-pair checks read the columns as given
+    for p, s, c in zip(net, sides, caches): c['pair'] = None if p[5] else self._pair_pick(*s, c)   # the column-pair checks, batched too
+    for i, c in enumerate(caches):
+        if c['pair'] is not None: c['pair_worth'] = self._pair_worth(*sides[i], c['pair'], self._combine(outs[i], level or self.default_level)[0])
+    todo = [i for i, c in enumerate(caches) if c['pair'] is not None and c['pair_worth']]
+    for i in todo:
+        (a, b, _), (x, y) = caches[i]['pair'], sides[i]
+        caches[i].update(pair_prep=self._validated(x[:, [a]], y[:, [b]]), pair_cache={})
+    pair_outs = self._batch_outputs([caches[i]['pair_prep'] for i in todo], chunk, max_pad)
+    for k, i in enumerate(todo): caches[i]['pair_outs'] = pair_outs.get(k)
+    for p, c in zip(prepared, caches):
+        if 'serial' not in c: c['serial'] = serial_dependence(p[0], p[1])         # as `_result` finds it: the block check reads it
+    self._prefetch_blocks(net, caches, chunk, max_pad)                            # the block check's groups, batched too
+    sparse = [self._sparse_prep(p[0], p[1], c) for p, c in zip(prepared, caches) if p[5] and sparse_sides(p[0], p[1])]
+    sparse_outs = self._batch_outputs([s['prep'] for s in sparse], chunk, max_pad)   # sparse discrete tables: their ranks' passes, batched too
+    for k, s in enumerate(sparse): s['outs'] = sparse_outs.get(k)
+    res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
+    return np.array([r.mi for r in res]) if level is None else res
+
 # %% ../nbs/04_estimate.ipynb #df739492
 def _norm_ppf(p: float) -> float:
     "Standard normal quantile."
@@ -1681,8 +1762,9 @@ def _block_parts(self: MIST, x, y, level: float, cache: dict) -> list:
         if 'block_prep' not in cache:                                              # `estimate_batch` may have filled these, batched
             cache['block_prep'] = [self._validated(x[:, a], y[:, b]) for a, b in cache['blocks']]
             cache['block_caches'] = [{} for _ in cache['block_prep']]
-        if 'block_outs' not in cache:                                              # one pass per group, for every level
-            cache['block_outs'] = [None if p[5] else self._outputs(p[3], p[4]) for p in cache['block_prep']]
+        if 'block_outs' not in cache:                                              # one pass per group, for every level; groups of one shape share a batch
+            outs = self._batch_outputs(cache['block_prep'])
+            cache['block_outs'] = [outs.get(j) for j in range(len(cache['block_prep']))]
         got[level] = [self._result(p[0], p[1], level, o, p, c, serial=False, blocks=False)
                       for p, o, c in zip(cache['block_prep'], cache['block_outs'], cache['block_caches'])]
     return got[level]
@@ -2135,87 +2217,6 @@ def _sparse_discrete(self: MIST, x, y, level: float, interval: bool, notes: list
                "codes with no order only through a lookup table, which the network reads low")
     return MIResult(r.mi, r.lower, r.upper, r.level, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0,
                     own + [m for m in r.notes if m not in own])
-
-# %% ../nbs/04_estimate.ipynb #fdb196b0
-@patch
-@torch.inference_mode()
-def _batch_outputs(self: MIST, prepared: list, chunk: int = 128, max_pad: float = 1.25, bar=None) -> dict:
-    "{index: outputs (m, columns of `_forward`)} for every non-discrete `_validated` tuple in `prepared`, batched by shape with rows padded at most `max_pad`-fold."
-    units = []                     # (pair index, rows of one pass) for every pass the batch needs
-    for i, (x, y, _, px, py, disc, *_) in enumerate(prepared):
-        if not disc: units += [(i, px[s], py[s]) for s in self._subsets(len(px))]
-    groups = {}
-    for u, (i, px, py) in enumerate(units): groups.setdefault((px.shape[1], py.shape[1]), []).append(u)
-    outs = [None] * len(units)
-    for idx in groups.values():
-        idx = sorted(idx, key=lambda u: len(units[u][1]))
-        while idx:
-            n0 = len(units[idx[0]][1])
-            take = [u for u in idx[:chunk] if len(units[u][1]) <= max_pad * n0]
-            idx = idx[len(take):]
-            for u, o in zip(take, self._forward([units[u][1:] for u in take], chunk=chunk)): outs[u] = o
-            if bar is not None: bar.update(len(take))
-    per_pair = {}
-    for (i, _, _), o in zip(units, outs): per_pair.setdefault(i, []).append(o)
-    return {i: np.stack(v) for i, v in per_pair.items()}
-
-@patch
-def _prefetch_blocks(self: MIST, prepared: list, caches: list, chunk: int = 128, max_pad: float = 1.25) -> list:
-    "For every `prepared` pair that reaches the block check, its groups (`column_blocks`) and their inputs and passes, batched across pairs, in its cache; returns the groups' (prepared, cache) pairs."
-    full = []
-    for p, c in zip(prepared, caches):
-        if p[5] or p[7] or 'block_prep' in c or not self._block_ready(p[0], p[1], c): continue   # no pass, a wide side, or done
-        if 'blocks' not in c: c['blocks'] = column_blocks(p[0], p[1], self.seed)
-        if not c['blocks']: continue
-        c['block_prep'] = [self._validated(p[0][:, a], p[1][:, b]) for a, b in c['blocks']]
-        c['block_caches'] = [{} for _ in c['block_prep']]
-        full.append(c)
-    parts = [(q, qc) for c in full for q, qc in zip(c['block_prep'], c['block_caches'])]
-    outs, k = self._batch_outputs([q for q, _ in parts], chunk, max_pad), 0
-    for c in full:
-        c['block_outs'] = [outs.get(k + j) for j in range(len(c['block_prep']))]
-        k += len(c['block_prep'])
-    return parts
-
-@patch
-def estimate_batch(self: MIST, pairs: Sequence, level: float | None = None, chunk: int = 128, max_pad: float = 1.25,
-                   progress: bool | None = None):
-    "Estimates for many (x, y) pairs of any shapes: np.ndarray of nats, or MIResults if `level` is given."
-    if level is not None: level = check_level(level)
-    prepared = []
-    for i, (x, y) in enumerate(pairs):
-        try:
-            prepared.append(self._validated(x, y))
-        except ValueError as e: raise ValueError(f"pair {i}: {e}") from None
-    caches = [{} for _ in prepared]                                      # each pair's work shared by its checks
-    skip = lambda p, c: bool(mixed_columns(p[0], p[1], discrete_masks(p[0], p[1], c))) or (level is None and discrete_side(p[0], p[1], c['discrete']) is not None)
-    net = [p[:5] + (True,) + p[6:] if not p[5] and skip(p, c) else p for p, c in zip(prepared, caches)]   # strata, or a point set by the mixed estimator: no pass
-    passes = sum(len(self._subsets(len(p[0]))) for p in net if not p[5])
-    show = progress if progress is not None else (passes >= 1000 and sys.stderr.isatty())
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=passes, desc='estimate', unit='pass')
-    outs = self._batch_outputs(net, chunk, max_pad, bar)
-    if bar is not None: bar.close()
-    sides = [p[8] or p[:2] for p in prepared]                                 # the column-pair checks read the columns as given
-    for p, s, c in zip(net, sides, caches): c['pair'] = None if p[5] else self._pair_pick(*s, c)   # the column-pair checks, batched too
-    for i, c in enumerate(caches):
-        if c['pair'] is not None: c['pair_worth'] = self._pair_worth(*sides[i], c['pair'], self._combine(outs[i], level or self.default_level)[0])
-    todo = [i for i, c in enumerate(caches) if c['pair'] is not None and c['pair_worth']]
-    for i in todo:
-        (a, b, _), (x, y) = caches[i]['pair'], sides[i]
-        caches[i].update(pair_prep=self._validated(x[:, [a]], y[:, [b]]), pair_cache={})
-    pair_outs = self._batch_outputs([caches[i]['pair_prep'] for i in todo], chunk, max_pad)
-    for k, i in enumerate(todo): caches[i]['pair_outs'] = pair_outs.get(k)
-    for p, c in zip(prepared, caches):
-        if 'serial' not in c: c['serial'] = serial_dependence(p[0], p[1])         # as `_result` finds it: the block check reads it
-    self._prefetch_blocks(net, caches, chunk, max_pad)                            # the block check's groups, batched too
-    sparse = [self._sparse_prep(p[0], p[1], c) for p, c in zip(prepared, caches) if p[5] and sparse_sides(p[0], p[1])]
-    sparse_outs = self._batch_outputs([s['prep'] for s in sparse], chunk, max_pad)   # sparse discrete tables: their ranks' passes, batched too
-    for k, s in enumerate(sparse): s['outs'] = sparse_outs.get(k)
-    res = [self._result(p[0], p[1], level, outs.get(i), p, caches[i], interval=level is not None) for i, p in enumerate(prepared)]
-    return np.array([r.mi for r in res]) if level is None else res
 
 # %% ../nbs/04_estimate.ipynb #d5e31c94
 def _check_tensor(t, name: str) -> torch.Tensor:

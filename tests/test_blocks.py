@@ -85,3 +85,21 @@ def test_the_batch_reads_the_groups_as_single_calls_do(est):
     for s, b in zip(single, batch):
         assert (b.mi, b.lower, b.upper) == pytest.approx((s.mi, s.lower, s.upper), abs=1e-5) and b.notes == s.notes
     assert est.estimate_batch(pairs) == pytest.approx([est.estimate(x, y) for x, y in pairs], abs=1e-5)
+
+
+def test_one_call_runs_its_groups_in_one_batched_pass(est, monkeypatch):
+    "Groups of one shape share a forward pass in a single call (eight 1 + 1 pairs: one batched pass, not eight), with the same result as one pass each."
+    x, y, _ = _pairs(500, (0.6,) * 8, 0)
+    sizes = []
+    fwd = MIST._forward
+    def counted(self, pairs, chunk=16):
+        sizes.append(len(pairs)); return fwd(self, pairs, chunk)
+    monkeypatch.setattr(MIST, '_forward', counted)
+    r = est.estimate_with_info(x, y, 0.9)
+    assert 8 in sizes and sizes.count(1) <= 3, sizes                               # the groups' pass; the joint one, its twin, a check
+    per_group = [est._outputs(*est._validated(x[:, [j]], y[:, [j]])[3:5]) for j in range(8)]
+    cache = {'blocks': column_blocks(x, y, est.seed)}
+    assert len(cache['blocks']) == 8
+    parts = est._block_parts(x, y, 0.9, cache)
+    for o, p in zip(per_group, cache['block_outs']): np.testing.assert_allclose(o, p, rtol=1e-5, atol=1e-6)
+    assert all(pt.lower <= pt.mi <= pt.upper for pt in parts) and r.lower <= r.mi <= r.upper
