@@ -27,31 +27,32 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS',
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
-           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'PAIR_ALPHA',
-           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
-           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
-           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
-           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
-           'regression_targets', 'nearest_1d', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
-           'column_blocks', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
-           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
-           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
-           'independence_test', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix']
+           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'NULL_Z', 'NULL_STEP',
+           'NULL_MAX_READ', 'NULL_SUBSETS', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
+           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
+           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
+           'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
+           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
+           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
+           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
+           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
+           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
+           'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
+           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
+           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
+           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1438,6 +1439,38 @@ def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: f
     shift = lambda v: None if v is None else max(v - b, 0.0)
     return max(mi - b, 0.0), shift(lo), shift(hi)
 
+# %% ../nbs/04_estimate.ipynb #32adc758
+NULL_Z, NULL_STEP = 2.0, 0.01   # the null excess: nothing is taken off from max(NULL_Z standard errors, NULL_STEP nats) above the null reading ...
+NULL_MAX_READ, NULL_SUBSETS = 0.5, 8   # ... checked where the reading is at most this; shuffled subsets
+
+@patch
+def _medians(self: MIST, outs: np.ndarray) -> np.ndarray:
+    "The network's median (a point model: its estimate) of each pass in `outs`."
+    if not self.is_quantile: return outs[:, 0].astype(float)
+    return np.array([np.interp(0.5, TAU_KNOTS, o[:self.n_out]) for o in outs])
+
+@patch
+def _null_excess(self: MIST, px, py, outs: np.ndarray, mi: float, lo, hi, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi) moved down by the network's reading on shuffled subsets (its reading at zero MI) where the data read less than max(NULL_Z standard errors, NULL_STEP) above it; only with two subsets or more (n above the trained range) and a reading of at most NULL_MAX_READ."
+    subs = self._subsets(len(px))
+    if len(outs) < 2 or len(subs) != len(outs) or not mi <= NULL_MAX_READ: return mi, lo, hi
+    if 'null_excess' not in cache:
+        k, rng = min(len(subs), NULL_SUBSETS), np.random.default_rng(seed_int(self.seed, 'null-excess', len(px)))
+        cache['null_excess'] = self._medians(self._forward([(px[s], py[s][rng.permutation(len(s))]) for s in subs[:k]]))
+    d, nl = self._medians(outs), cache['null_excess']
+    m, k, b0 = len(d), len(nl), max(float(nl.mean()), 0.0)
+    D = float(d.mean()) - b0
+    s = math.sqrt((((d - d.mean()) ** 2).sum() + ((nl - nl.mean()) ** 2).sum()) / max(m + k - 2, 1)) * math.sqrt(1 / m + 1 / k)
+    tau = max(NULL_Z * s, NULL_STEP)
+    take = b0 * min(max(1 - D / tau, 0.0), 1.0)
+    if not take > 0: return mi, lo, hi
+    notes.append(f"beyond the trained n the network reads {b0:.3f} nats on {k} of the subsets with Y's rows shuffled (independent by "
+                 f"construction, margins kept: its reading at zero MI), and the data read {d.mean():.3f} (standard error of the difference {s:.3f}): "
+                 f"{take:.3f} is taken off the estimate and its interval (all of the null reading at or below it, none from max({NULL_Z:g} standard "
+                 f"errors, {NULL_STEP:g} nats) above it)")
+    mi = max(mi - take, 0.0)
+    return mi, (None if lo is None else max(lo - take, 0.0)), (None if hi is None else max(hi - take, mi))
+
 # %% ../nbs/04_estimate.ipynb #55843ebd
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
@@ -2084,7 +2117,9 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
                      f"random subsets of about {used // len(outs)} rows (seed {self.seed})" + (f", {used} of the {n} rows" if used < n else ''))
     mi, lo, hi, ksg = self._combine(outs, level)
+    mid = mi
     mi, lo, hi = self._surrogate_check(px, py, mi, lo, hi, ksg, level, notes, disc, cache)   # the network's bias on a Gaussian like the data
+    if mi == mid: mi, lo, hi = self._null_excess(px, py, outs, mi, lo, hi, notes, cache)     # beyond the trained n: its reading at zero MI
     n_ksg = len(outs) * min(self.net.max_query or n, -(-n // len(outs)))                  # KSG-4's query rows over every pass
     if not interval: lo = hi = None                                                # a batch of point estimates skips the interval's work
     if lo is not None:
