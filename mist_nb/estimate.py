@@ -31,23 +31,24 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'NULL_MAX_READ', 'NULL_SUBSETS', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
            'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
            'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
-           'REGRESSION_DISTINCT', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
-           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
-           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
-           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'pair_bins', 'column_pair_screen',
-           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'neighbour_means',
+           'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
+           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
+           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
+           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
+           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
+           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
+           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
+           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
+           'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths', 'neighbour_means',
            'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
            'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
            'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
@@ -1633,6 +1634,8 @@ REGRESSION_MIN_ROWS, REGRESSION_MAX_SOURCE, REGRESSION_MAX_ROWS = 300, 2, 2000  
 REGRESSION_KS = (1, 2, 4, 8, 16)   # neighbour counts the fit half chooses from
 REGRESSION_Z = 1.645               # the floor counts where its one-sided 95% lower confidence bound exceeds the estimate
 REGRESSION_DISTINCT = 0.95         # a target column needs this share of distinct values (continuous)
+REGRESSION_MAX_RIDGE = 16          # with one side of at most REGRESSION_MAX_SOURCE columns, a side of 2 to this many is also a source through a quadratic ridge regression ...
+RIDGE_PENALTIES = tuple(10.0 ** np.arange(-2, 3.5, 0.5))   # ... whose penalty (on standardised features) the fit half chooses from
 
 def regression_targets(a: np.ndarray) -> np.ndarray:
     "Normal scores (n, t) of each near-continuous column of `a` and of its distance from its median (both functions of the column); (n, 0) if none."
@@ -1651,6 +1654,26 @@ def nearest_1d(fit: np.ndarray, query: np.ndarray, k: int, exclude_self: bool = 
     if exclude_self: d[order[cand] == np.arange(len(query))[:, None]] = np.inf
     return order[np.take_along_axis(cand, np.argsort(d, axis=1, kind='stable')[:, :k], 1)]
 
+def quadratic_features(z: np.ndarray) -> np.ndarray:
+    "The columns of z (n, d), their squares minus 1 and their pairwise products: d (d + 3) / 2 features of a quadratic regression."
+    i, j = np.triu_indices(z.shape[1], 1)
+    return np.c_[z, z ** 2 - 1, z[:, i] * z[:, j]]
+
+def ridge_paths(fit: np.ndarray, use: np.ndarray, t_fit: np.ndarray, penalties=RIDGE_PENALTIES) -> tuple:
+    "(leave-one-out ridge predictions of targets t_fit on the fit rows (L, m_fit, t), predictions for the use rows (L, m_use, t)) from features fit (m, p) and use, one per penalty, through one SVD."
+    mu, sd = fit.mean(0), fit.std(0)
+    sd = np.where(sd > 0, sd, 1.0)
+    A, B = (fit - mu) / sd, (use - mu) / sd
+    tc = t_fit - t_fit.mean(0)
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    Ut = U.T @ tc
+    f = s ** 2 / (s ** 2 + np.asarray(penalties, dtype=float)[:, None])       # (L, r): shrinkage of each singular direction
+    res = tc[None] - U @ (f[..., None] * Ut)                                   # (L, m, t): fit residuals per penalty
+    h = f @ (U ** 2).T                                                         # (L, m): the hat matrix's diagonal (leverage)
+    loo = t_fit[None] - res / (1 - h)[..., None]                               # exact leave-one-out predictions of a linear smoother
+    coef = Vt.T @ ((f / np.where(s > 0, s, 1.0))[..., None] * Ut)              # (L, p, t)
+    return loo, B @ coef + t_fit.mean(0)
+
 def neighbour_means(fit: np.ndarray, use: np.ndarray, t_fit: np.ndarray, ks=REGRESSION_KS) -> tuple:
     "(ks kept, leave-one-out kNN means of targets t_fit on the fit rows (K, m_fit, t), kNN means for the use rows (K, m_use, t)) for source points fit (m, d) and use."
     kk = min(max(ks), len(fit) - 1)
@@ -1668,7 +1691,7 @@ def neighbour_means(fit: np.ndarray, use: np.ndarray, t_fit: np.ndarray, ks=REGR
 
 # %% ../nbs/04_estimate.ipynb #3e643252
 def regression_floor(x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict | None:
-    "Cross-fitted kNN regression between the sides: dict(r, se, routes) with r the normalised squared error of the best route (chosen on the other half), averaged over both halves; None if no side can predict a continuous column of the other."
+    "Cross-fitted kNN and quadratic ridge regressions between the sides: dict(r, se, routes) with r the normalised squared error of the best route (chosen on the other half), averaged over both halves; None if no side can predict a continuous column of the other."
     a = np.c_[x, y][np.random.default_rng(seed_int(seed, 'regression', len(x))).permutation(len(x))[:REGRESSION_MAX_ROWS]]   # seeded rows
     _, first = np.unique(a, axis=0, return_index=True)
     a = a[np.sort(first)]                                                    # copies out (one would predict its twin perfectly), order kept
@@ -1679,17 +1702,23 @@ def regression_floor(x: np.ndarray, y: np.ndarray, seed: int = 0) -> dict | None
     other = dict(x='y', y='x')
     from mist_nb.baselines import standardize_safely
     space = {s: rank_scores(v) if v.shape[1] == 1 else standardize_safely(v) for s, v in sides.items() if v.shape[1] <= REGRESSION_MAX_SOURCE}
-    routes = [s for s in space if targets[other[s]].shape[1]]
+    quad = {s: quadratic_features(rank_scores(v)) for s, v in sides.items() if 2 <= v.shape[1] <= REGRESSION_MAX_RIDGE}   # one column: kNN sees any shape
+    routes = [(s, 'knn') for s in space if targets[other[s]].shape[1]] + [(s, 'ridge') for s in quad if targets[other[s]].shape[1]]
     if not routes: return None
     halves, out = (np.arange(m // 2), np.arange(m // 2, m)), []
     for fit, use in (halves, halves[::-1]):
         best = None
-        for s in routes:
+        for s, how in routes:
             t = targets[other[s]]
-            ks, loo, pred = neighbour_means(space[s][fit], space[s][use], t[fit])
+            if how == 'knn':
+                ks, loo, pred = neighbour_means(space[s][fit], space[s][use], t[fit])
+                names = [f"{k}-nearest-neighbour regression" for k in ks]
+            else:
+                loo, pred = ridge_paths(quad[s][fit], quad[s][use], t[fit])
+                names = [f"quadratic ridge regression (penalty {lam:g})" for lam in RIDGE_PENALTIES]
             err = ((loo - t[fit][None]) ** 2).mean(1) / (t[fit] ** 2).mean(0)   # (K, targets): chosen on the fit half only
             i, j = np.unravel_index(int(err.argmin()), err.shape)
-            if best is None or err[i, j] < best[0]: best = (err[i, j], pred[i][:, j], t[use][:, j], (s, ks[i], j))
+            if best is None or err[i, j] < best[0]: best = (err[i, j], pred[i][:, j], t[use][:, j], (s, names[i], j))
         _, g, t, route = best
         e, s2 = (t - g) ** 2, t ** 2
         r = float(e.mean() / s2.mean())
@@ -1704,15 +1733,15 @@ def floor_nats(f: dict, z: float = 0.0) -> float:
 # %% ../nbs/04_estimate.ipynb #a8df98b0
 @patch
 def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
-    "(mi, lo, hi) raised where the cross-fitted kNN regression floor (`regression_floor`) certifies more than the estimate."
+    "(mi, lo, hi) raised where the cross-fitted regression floor (`regression_floor`) certifies more than the estimate."
     if (len(x) < REGRESSION_MIN_ROWS or not self.pair_check or cache.get('serial') is not None or not math.isfinite(mi)
             or min(x.shape[1], y.shape[1]) > REGRESSION_MAX_SOURCE): return mi, lo, hi
     if 'regression' not in cache: cache['regression'] = regression_floor(x, y, self.seed)
     f = cache['regression']
     if f is None or (b95 := floor_nats(f, REGRESSION_Z)) <= mi: return mi, lo, hi
     b = floor_nats(f)
-    src, k, _ = f['routes'][0]
-    notes.append(f"a {k}-nearest-neighbour regression from {src} to a column of {'y' if src == 'x' else 'x'} (fitted and chosen on half the rows, "
+    src, how, _ = f['routes'][0]
+    notes.append(f"a {how} from {src} to a column of {'y' if src == 'x' else 'x'} (fitted and chosen on half the rows, "
                  f"scored on the other half, both ways round) certifies I(X;Y) >= -1/2 log(normalised squared error) = {b:.3f} nats "
                  f"(one-sided 95% bound {b95:.3f}), above the network's reading {mi:.3f}: the estimate is raised to it - the network missed "
                  "dependence the rows resolve (fine structure, or a shape unlike its training)")
