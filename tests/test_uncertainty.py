@@ -472,21 +472,14 @@ def test_the_regression_floor_lifts_fine_structure_the_network_misses(est, seed)
 
 
 
-def _mixture_entropy(g: np.ndarray, step: float = 0.05) -> float:
-    "h(G + N(0, 1)) in nats for G uniform over the values g: a quadrature of the exact mixture density."
-    t = np.arange(g.min() - 9, g.max() + 9, step); p = np.zeros_like(t)
-    for c in np.array_split(g, max(1, len(g) // 256)): p += np.exp(-0.5 * (t[:, None] - c[None]) ** 2).sum(1)
-    p /= len(g) * math.sqrt(2 * math.pi)
-    return float(-np.sum(p * np.log(np.where(p > 0, p, 1.0))) * step)
-
-
 def test_a_smooth_outcome_of_eight_columns_is_lifted_by_the_ridge_route(est, monkeypatch):
     "Y = f(X_1..X_8) + E (a linear part and an interaction, skewed columns): the quadratic ridge route lifts what kNN routes and the network read low, and the interval keeps the truth."
     import mist_nb.estimate as E
     g = np.random.default_rng(3)
     b = np.full(8, 8 ** -0.5)
     f = lambda z: 2 * (z @ b + z[:, 0] * z[:, 1])
-    truth = _mixture_entropy(f(g.normal(size=(100_000, 8)))) - 0.5 * math.log(2 * math.pi * math.e)   # about 1.08 nats
+    from mist_nb.sampling import functional_mi
+    truth = functional_mi(f(g.normal(size=(100_000, 8))), 'gauss', 1.0)   # I(Z; f(Z) + E) by quadrature: about 1.08 nats
     z = g.normal(size=(1000, 8))
     x, y = np.c_[np.exp(z[:, :4]), z[:, 4:] ** 3], (f(z) + g.normal(size=1000))[:, None]
     r = est.estimate_with_info(x, y)
