@@ -1467,7 +1467,7 @@ def _null_excess(self: MIST, px, py, outs: np.ndarray, mi: float, lo, hi, notes:
     if not take > 0: return mi, lo, hi
     notes.append(f"beyond the trained n the network reads {b0:.3f} nats on {k} of the subsets with Y's rows shuffled (independent by "
                  f"construction, margins kept: its reading at zero MI), and the data read {d.mean():.3f} (standard error of the difference {s:.3f}): "
-                 f"{take:.3f} is taken off the estimate and its interval (all of the null reading at or below it, none from max({NULL_Z:g} standard "
+                 f"{take:.3f} is taken off the estimate{'' if lo is None else ' and its interval'} (all of the null reading at or below it, none from max({NULL_Z:g} standard "
                  f"errors, {NULL_STEP:g} nats) above it)")
     mi = max(mi - take, 0.0)
     return mi, (None if lo is None else max(lo - take, 0.0)), (None if hi is None else max(hi - take, mi))
