@@ -516,10 +516,19 @@ def _pack(ds: xr.Dataset) -> xr.Dataset:
     finite = lambda *vs: [e for e in ds.estimator.values if any(bool(np.isfinite(ds[v].sel(estimator=e)).any()) for v in vs)]
     keep = dict(interval_estimator=finite('lower', 'upper'), quantile_estimator=finite('quantiles'))
     for v, dim in _PACKED.items(): out[v] = ds[v].sel(estimator=keep[dim]).rename(estimator=dim)
+    empty = [d for d, k in out.sizes.items() if k == 0]   # no levels, no quantiles, no estimator with intervals: netCDF-3 cannot store these
+    if not empty: return out
+    gone = {v: [list(out[v].dims), out[v].attrs] for v in out.data_vars if set(out[v].dims) & set(empty)}
+    out = out.drop_vars([*gone, *empty])
+    out.attrs['empty'] = json.dumps(dict(dims={d: str(ds[d].dtype) if d in ds.coords else 'object' for d in empty}, vars=gone))
     return out
 
 def _unpack(ds: xr.Dataset) -> xr.Dataset:
-    "Undo `_pack`: the interval and quantile variables back on `estimator` (NaN for the others)."
+    "Undo `_pack`: the interval and quantile variables back on `estimator` (NaN for the others), and the empty dimensions back."
+    if 'empty' in ds.attrs:
+        e = json.loads(ds.attrs['empty']); ds = ds.copy(); del ds.attrs['empty']
+        ds = ds.assign_coords({d: np.array([], dtype=t) for d, t in e['dims'].items()})
+        for v, (dims, attrs) in e['vars'].items(): ds[v] = (dims, np.empty([ds.sizes[d] for d in dims]), attrs)
     out = ds.drop_vars([*_PACKED, *set(_PACKED.values())])
     for v, dim in _PACKED.items():
         out[v] = ds[v].rename({dim: 'estimator'}).reindex(estimator=ds.estimator.values)

@@ -3,13 +3,16 @@
 
     OMP_NUM_THREADS=1 python scripts/compare_candidate.py mist-qr runs/device/mist-qr
     OMP_NUM_THREADS=1 python scripts/compare_candidate.py mist runs/device/mist --grids heldout bmi highmi
+    OMP_NUM_THREADS=1 python scripts/compare_candidate.py mist-qr runs/broad/mist-qr-c38-step16018 runs/broad/mist-qr-c38
 
-Both models run through `mist_nb.evaluate.run_sweep` on the same cells of each grid of `mist_nb.report.benchmark_plan()`
-(default: imd, oomd, bmi, heldout, highmi, broad, labels, mixed-columns; the full-size grids, one to two minutes each on
-two workers), and the script prints MAE by n range, and for a quantile model the 90% coverage, side by side. The
-candidate borrows the shipped model's card and calibration file, so its coverage is indicative only: a shipped
+The shipped model and every candidate (one or more run folders, each named by its folder) run through
+`mist_nb.evaluate.run_sweep` on the same cells of each grid of `mist_nb.report.benchmark_plan()` (default: every grid
+up to n = 2,000: imd, oomd, bmi, heldout, fine, highmi, broad, labels, mixed-columns, outputs; the full-size grids, up
+to two minutes each on two workers), and the script prints MAE by n range, and for a quantile model the 90% coverage,
+side by side. The
+candidates borrow the shipped model's card and calibration file, so their coverage is indicative only: a shipped
 quantile model is recalibrated (`scripts/calibrate.py`) after `scripts/train_broad.py ship`. With --out, each grid's
-Dataset is saved there as netCDF.
+Dataset is saved there as netCDF (`mist_nb.evaluate.save_results`; read back with `load_results`).
 """
 import argparse, os, time
 from pathlib import Path
@@ -17,12 +20,12 @@ from pathlib import Path
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 from mist_nb.estimate import MIST  # noqa: E402
-from mist_nb.evaluate import run_sweep, accuracy, coverage  # noqa: E402
+from mist_nb.evaluate import run_sweep, accuracy, coverage, save_results  # noqa: E402
 from mist_nb.model import MISTNet, config_from_dict  # noqa: E402
 from mist_nb.report import benchmark_plan  # noqa: E402
 from mist_nb.train import load_checkpoint  # noqa: E402
 
-GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'highmi', 'broad', 'labels', 'mixed-columns')
+GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'highmi', 'broad', 'labels', 'mixed-columns', 'outputs')
 
 
 def candidate(run_dir: Path, shipped: MIST) -> MIST:
@@ -37,19 +40,22 @@ def candidate(run_dir: Path, shipped: MIST) -> MIST:
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('name', choices=('mist-qr', 'mist'))
-    p.add_argument('run_dir', type=Path)
+    p.add_argument('run_dirs', type=Path, nargs='+', help='run folders holding a checkpoint.pt')
     p.add_argument('--grids', nargs='+', default=list(GRIDS), choices=list(GRIDS))
     p.add_argument('--n-jobs', type=int, default=2)
     p.add_argument('--out', type=Path, help='save each grid\'s Dataset here as <grid>.nc')
     a = p.parse_args()
     shipped = MIST.load(a.name)
-    ests = {'shipped': shipped, 'candidate': candidate(a.run_dir, shipped)}
+    names = [d.name for d in a.run_dirs]
+    if 'shipped' in names or len(set(names)) < len(names): raise SystemExit('candidate folders need distinct names other than "shipped"')
+    ests = {'shipped': shipped, **{d.name: candidate(d, shipped) for d in a.run_dirs}}
     plan = benchmark_plan()
+    w = max(map(len, ests))
     if a.out: a.out.mkdir(parents=True, exist_ok=True)
     for g in a.grids:
         t = time.time()
         ds = run_sweep(ests, plan[g][0], n_jobs=a.n_jobs, levels=(0.9,), taus=(), progress=False)
-        if a.out: ds.to_netcdf(a.out / f'{g}.nc')
+        if a.out: save_results(ds, a.out / f'{g}.nc')  # mist_nb.evaluate.load_results reads it back
         acc = accuracy(ds)
         cov = coverage(ds, by=('n_range',)) if shipped.is_quantile else None
         ranges = [str(r) for r in acc.n_range.values]
@@ -58,7 +64,7 @@ def main():
             mae = ' / '.join(f"{float(acc.mae.sel(estimator=e, n_range=r)):.3f}" for r in acc.n_range.values)
             c = '' if cov is None else '   90% coverage ' + ' / '.join(f"{float(cov.interval.sel(estimator=e, n_range=r, level=0.9)):.2f}"
                                                                      for r in cov.n_range.values)
-            print(f"  {e:9s} MAE {mae}{c}", flush=True)
+            print(f"  {e:{w}s} MAE {mae}{c}", flush=True)
 
 
 if __name__ == '__main__':
