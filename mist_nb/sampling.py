@@ -18,16 +18,20 @@ from .core import data_dir, data_path, atomic_write_text, patch
 __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'COUNT_BASE', 'ORDINAL_LEVELS', 'ROUND_SCALE',
            'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'OUTPUT_CHANNELS', 'CALIBRATION_CHANNELS',
            'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS',
-           'BOUNDARY_RULES', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES',
-           'N_GRID', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction',
-           'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family',
-           'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi',
-           'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture', 'make_mixture_bank', 'make_channel_tables',
-           'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily',
-           'BoundaryLabelFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
+           'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS', 'REGRESSION_TERMS', 'REGRESSION_BANK_SIZE',
+           'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS',
+           'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED',
+           'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi', 'column_masks',
+           'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal',
+           'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel',
+           'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
+           'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily', 'draw_regression', 'ridge_sum',
+           'regression_entry', 'make_regression_bank', 'regression_tables', 'regression_mi', 'regression_tau',
+           'RegressionFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
            'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
            'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
-           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'fine_spec', 'get_spec', 'draw_tasks', 'throughput']
+           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'fine_spec', 'broad_regression_spec', 'get_spec',
+           'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -817,6 +821,132 @@ class BoundaryLabelFamily:
 
 FAMILIES['boundary-label'] = BoundaryLabelFamily()
 
+# %% ../nbs/00_sampling.ipynb #33355fed
+RIDGE_KINDS = ('linear', 'tanh', 'bowl', 'abs', 'cos')   # the ridge functions phi of the regression bank
+REGRESSION_WIDTHS, REGRESSION_TERMS, REGRESSION_BANK_SIZE = (2, 3, 4), 4, 128
+REGRESSION_TAU, REGRESSION_TABLE_POINTS, REGRESSION_MC = (0.003, 30.0), 41, 2**20
+
+def draw_regression(rng: np.random.Generator, width: int, terms: int = REGRESSION_TERMS) -> dict:
+    "One random smooth function of `width` inputs: `terms` ridge terms a phi(s u.x + c) (`RIDGE_KINDS`), bowls and absolute values with a >= 0."
+    kind = rng.integers(len(RIDGE_KINDS), size=terms)
+    u = rng.standard_normal((terms, width)); u /= np.linalg.norm(u, axis=1, keepdims=True)
+    s = np.where(kind == 1, rng.uniform(0.5, 3.0, terms), np.where(kind == 4, rng.uniform(0.5, 1.5, terms), 1.0))
+    c = np.where(kind == 0, 0.0, rng.uniform(-1.0, 1.0, terms))
+    a = rng.standard_normal(terms)
+    a = np.where(np.isin(kind, (2, 3)), np.abs(a), a) * (rng.random(terms) > 0.25)
+    if not a.any(): a[0] = 1.0
+    return dict(width=width, kind=kind.tolist(), u=u.tolist(), s=s.tolist(), c=c.tolist(), a=a.tolist())
+
+def ridge_sum(f: dict, x: np.ndarray) -> np.ndarray:
+    "g(x) for x (..., width) of one bank function `f`, before its scale."
+    t = (x @ np.asarray(f['u']).T) * np.asarray(f['s']) + np.asarray(f['c'])
+    ph = (t, np.tanh(t), t * t, np.abs(t), np.cos(t))
+    return sum(float(f['a'][j]) * ph[int(k)][..., j] for j, k in enumerate(f['kind']) if f['a'][j] != 0)
+
+def regression_entry(f: dict, seed: int, M: int = REGRESSION_MC, points: int = REGRESSION_TABLE_POINTS) -> dict:
+    "Bank entry: `f`, its scale (sd of g(X)), I(tau) in nats on a log grid by quadrature over M seeded points of X ~ N(0, I), and `se` (half-sample difference / 2, the largest of three tau)."
+    x = np.random.default_rng(seed).standard_normal((M, f['width']))
+    g = ridge_sum(f, x); scale = float(g.std()); g = g / scale
+    lt = np.linspace(math.log(REGRESSION_TAU[0]), math.log(REGRESSION_TAU[1]), points)
+    mi = [functional_mi(g, 'gauss', math.exp(v)) for v in lt]
+    half = lambda i, part: functional_mi(part, 'gauss', math.exp(lt[i]))
+    se = max(abs(half(i, g[:M // 2]) - half(i, g[M // 2:])) / 2 for i in (0, points // 2, points - 1))
+    return {**f, 'scale': scale, 'log_tau': lt.tolist(), 'mi': mi, 'se': se}
+
+def make_regression_bank(path=None, size: int = REGRESSION_BANK_SIZE, seed: int = TABLE_SEED, M: int = REGRESSION_MC, progress: bool = False) -> dict:
+    "Draw `size` functions for each width in REGRESSION_WIDTHS, tabulate their I(tau), write `path` (default data/grids/regression.json)."
+    path = Path(path) if path else data_dir() / 'grids' / 'regression.json'
+    out = dict(units='nats', how=f'mist_nb.sampling.make_regression_bank(size={size}, seed={seed}, M={M})', banks={})
+    for w in REGRESSION_WIDTHS:
+        rng, t0 = np.random.default_rng(seed_int(seed, 'regression-bank', w)), time.time()
+        out['banks'][str(w)] = [regression_entry(draw_regression(rng, w), seed_int(seed, 'regression-points', w, i), M) for i in range(size)]
+        if progress: print(f"width {w}: {time.time() - t0:.0f} s", flush=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(json.dumps(out, separators=(',', ':')), path)
+    _RTABLES.clear()
+    return out
+
+# %% ../nbs/00_sampling.ipynb #8c5b2c7d
+_RTABLES = {}
+
+def regression_tables() -> dict:
+    "The shipped regression bank (cached): {width: stacked parameters and (log_tau, mi) tables as float64/long tensors}."
+    if not _RTABLES:
+        d = json.loads(data_path('grids', 'regression.json').read_text())
+        for w, bank in d['banks'].items():
+            T = lambda k, dt=torch.float64: torch.tensor([e[k] for e in bank], dtype=dt)
+            _RTABLES[int(w)] = dict(kind=T('kind', torch.long), u=T('u'), s=T('s'), c=T('c'), a=T('a'), scale=T('scale'),
+                                    log_tau=T('log_tau'), mi=T('mi'), se=T('se'))
+    return _RTABLES
+
+def _interp_rows(x, xs, ys):
+    "Row-wise piecewise-linear interpolation of (xs, ys) (P, m), xs ascending, at x (P,); clamped at the ends."
+    x = torch.minimum(torch.maximum(x, xs[:, 0]), xs[:, -1])
+    i = torch.searchsorted(xs.contiguous(), x[:, None].contiguous())[:, 0].clamp(1, xs.shape[1] - 1)
+    g = lambda a, j: a.gather(1, j[:, None])[:, 0]
+    x0, x1, y0, y1 = g(xs, i - 1), g(xs, i), g(ys, i - 1), g(ys, i)
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+
+def regression_mi(width: int, index, tau) -> torch.Tensor:
+    "MI in nats of bank functions `index` (of `width` inputs) at noise scales `tau`, float64."
+    t, index = regression_tables()[width], torch.as_tensor(index).long()
+    return _interp_rows(torch.as_tensor(tau, dtype=torch.float64).log(), t['log_tau'][index], t['mi'][index])
+
+def regression_tau(width: int, index, target) -> torch.Tensor:
+    "The noise scales at which bank functions `index` have MI `target` (clamped to the tables' range)."
+    t, index = regression_tables()[width], torch.as_tensor(index).long()
+    return _interp_rows(torch.as_tensor(target, dtype=torch.float64), t['mi'][index].flip(1), t['log_tau'][index].flip(1)).exp()
+
+# %% ../nbs/00_sampling.ipynb #a498416b
+@dataclass(frozen=True)
+class RegressionFamily(ChannelFamily):
+    "c regressions side by side, Y_j = g_j(X block j) + tau_j E with g_j a bank function of `inputs` columns (`draw_regression`); MI = sum of the tables'."
+    inputs: int = 2
+
+    @property
+    def width(self) -> int: return self.inputs
+
+    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
+        "Per dataset: regression count, bank index (`kind`) and noise scale (`theta`) per slot (B, MAX_CHANNELS)."
+        r = {**DEFAULT_RANGES, **(ranges or {})}
+        _check_range('mi', r['mi'], positive=True)
+        B, dev = len(dim_x), dim_x.device
+        cmax = torch.minimum(torch.minimum(dim_x // self.width, dim_y), torch.full_like(dim_x, MAX_CHANNELS)).clamp_min(1)
+        c = 1 + (torch.rand(B, generator=gen, device=dev, dtype=torch.float64) * cmax).long().clamp_max(cmax - 1)
+        index = torch.randint(len(regression_tables()[self.width]['scale']), (B, MAX_CHANNELS), generator=gen, device=dev)
+        lo, hi = math.log(r['mi'][0]), math.log(r['mi'][1])
+        total = torch.exp(lo + (hi - lo) * torch.rand(B, generator=gen, device=dev, dtype=torch.float64))
+        e = -torch.log(torch.rand(B, MAX_CHANNELS, generator=gen, device=dev, dtype=torch.float64).clamp_min(1e-300))
+        e = e * (torch.arange(MAX_CHANNELS, device=dev)[None] < c[:, None])
+        target = total[:, None] * e / e.sum(1, keepdim=True)
+        theta = regression_tau(self.width, index.reshape(-1).cpu(), target.reshape(-1).cpu()).reshape(B, MAX_CHANNELS).to(dev)
+        return dict(channels=c, kind=index, theta=theta)
+
+    def mutual_information(self, params, dim_x, dim_y, Dx=None, Dy=None) -> torch.Tensor:
+        "MI in nats from the bank's tables, float64 (B,)."
+        c, index, theta = self._per_slot(params, dim_x.device)
+        active = torch.arange(index.shape[1], device=dim_x.device)[None] < c[:, None]
+        mi = regression_mi(self.width, index.reshape(-1).cpu(), theta.reshape(-1).cpu()).reshape(index.shape).to(dim_x.device)
+        return (mi * active).sum(1)
+
+    def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
+        "Samples (B, n, Dx+Dy) float32 and MI (B,) float64: slot j reads X columns j w .. j w + w - 1 and writes Y column j."
+        dev, w = dim_x.device, self.width
+        if bool((dim_x < w).any()): raise ValueError(f"{self.name} needs dim_x >= {w}")
+        c, index, theta = self._per_slot(params, dev)
+        t = {k: v.to(dev) for k, v in regression_tables()[w].items()}
+        xy = torch.randn(len(c), n, Dx + Dy, generator=gen, device=dev)
+        for j in range(int(c.max())):
+            sel = (c > j).nonzero().flatten(); i = index[sel, j]
+            v = torch.einsum('pnw,pkw->pnk', xy[sel, :, j * w:(j + 1) * w].double(), t['u'][i]) * t['s'][i][:, None] + t['c'][i][:, None]
+            ph = torch.stack([v, torch.tanh(v), v * v, v.abs(), torch.cos(v)], -1)          # every RIDGE_KINDS, then each term's own
+            g = (ph.gather(-1, t['kind'][i][:, None, :, None].expand(-1, n, -1, 1))[..., 0] * t['a'][i][:, None]).sum(-1) / t['scale'][i][:, None]
+            e = torch.randn(len(sel), n, generator=gen, device=dev, dtype=torch.float64)
+            xy[sel, :, Dx + j] = (g + theta[sel, j][:, None] * e).float()
+        return xy, self.mutual_information(params, dim_x, dim_y)
+
+FAMILIES.update({f"regression{w}": RegressionFamily(f"regression{w}", (), w) for w in REGRESSION_WIDTHS})
+
 # %% ../nbs/00_sampling.ipynb #22ce88d3
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
 def _halfcube(x): return x * x.abs().sqrt()
@@ -1408,7 +1538,16 @@ def fine_spec() -> MetaDistribution:
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='fine')
 
 # %% ../nbs/00_sampling.ipynb #16597c7a
-SPECS = {'train': training_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
+REGRESSION_COMPONENTS = (('regression2-base', 1.5), ('regression3-base', 1.0), ('regression4-base', 0.5),
+                         ('regression2-mix', 1.5), ('regression3-mix', 1.0), ('regression4-mix', 0.5), ('regression3-mix-dup', 0.5))
+
+def broad_regression_spec() -> MetaDistribution:
+    "The broad mix plus regressions of several columns (`RegressionFamily`, plain and linearly mixed within X: about 15% of draws)."
+    md = training_spec()
+    return MetaDistribution(md.components + [Component.parse(c, w) for c, w in REGRESSION_COMPONENTS], dim_x=md.dim_x, dim_y=md.dim_y,
+                            p_equal_dims=md.p_equal_dims, n=md.n, log_n=md.log_n, name='train-regression')
+
+SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
          'mixed-columns': mixed_columns_spec, 'fine': fine_spec, 'outputs': outputs_spec}
 

@@ -5,10 +5,11 @@
     python scripts/train_broad.py run mist-qr --minutes 240         # the same command again resumes where it stopped
     python scripts/train_broad.py ship mist-qr --base mist-qr-paper --via runs/ablation-encoder/neighbours
     python scripts/train_broad.py run mist --init runs/broad/mist-qr/checkpoint.pt --steps 2500 --lr 2e-4 --out runs/broad/mist-ft
+    python scripts/train_broad.py run mist-qr --init data/checkpoints/mist-qr.pt --steps 20000 --lr 1e-4 --spec train-regression --out runs/broad/mist-qr-r41
 
 `run` trains (or resumes) runs/broad/NAME with `mist_nb.train.train`: the shipped quantile (mist-qr) or point (mist)
-architecture with the neighbour branch, warm-started from --init (every tensor that fits), on `training_spec()` with
-n log-uniform in 10..2000. The cosine schedule's length (--steps) is fixed when the run starts and stored in the run
+architecture with the neighbour branch, warm-started from --init (every tensor that fits), on `training_spec()` (or
+--spec, e.g. `train-regression`: the same mix plus regressions of several columns) with n log-uniform in 10..2000. The cosine schedule's length (--steps) is fixed when the run starts and stored in the run
 folder, so a re-launch resumes the same run (one training at a time on this machine; checkpoints are atomic).
 A later session continues a shipped model with a new run folder (`--init data/checkpoints/NAME.pt --out ...`).
 
@@ -28,8 +29,8 @@ from mist_nb.evaluate import model_scores
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def config(name: str, steps: int, init: str, seed: int, lr: float = 5e-4) -> TrainConfig:
-    return TrainConfig(model=MISTConfig(quantile=name == 'mist-qr').to_dict(), spec='train', seed=seed, steps=steps,
+def config(name: str, steps: int, init: str, seed: int, lr: float = 5e-4, spec: str = 'train') -> TrainConfig:
+    return TrainConfig(model=MISTConfig(quantile=name == 'mist-qr').to_dict(), spec=spec, seed=seed, steps=steps,
                        batch_size=32, min_batch=8, max_batch=256, n_range=(10, 2000), log_n=True, max_query=128,
                        lr=lr, min_lr=1e-5, warmup=100, eval_every=0, checkpoint_every=120.0, log_every=25, init_from=init)
 
@@ -40,7 +41,7 @@ def run(a):
         cfg = TrainConfig(**json.loads((out / 'config.json').read_text()))
     else:
         if not a.init or not a.steps: raise SystemExit("a new run needs --init and --steps")
-        cfg = config(a.name, a.steps, a.init, a.seed, a.lr)
+        cfg = config(a.name, a.steps, a.init, a.seed, a.lr, a.spec)
     res = train(cfg, out, minutes=a.minutes, progress=False)
     res['hardware'] = hardware()
     atomic_write_text(json.dumps(res, indent=1), out / 'summary.json')
@@ -91,6 +92,7 @@ def main():
     p.add_argument('--steps', type=int, help="a new run's schedule length")
     p.add_argument('--seed', type=int, default=3100)
     p.add_argument('--lr', type=float, default=5e-4, help="a new run's peak learning rate (cosine to 1e-5 after 100 warm-up steps)")
+    p.add_argument('--spec', default='train', help="a new run's meta-distribution (a name in mist_nb.sampling.SPECS: 'train', or 'train-regression' with the regression bank)")
     p.add_argument('--minutes', type=float, help='stop after this much wall time (resumable)')
     p.add_argument('--base', default='mist-qr-paper', help='ship: the shipped model whose runs come first in the lineage')
     p.add_argument('--via', nargs='*', default=[], help='ship: intermediate run folders between the base and this run')

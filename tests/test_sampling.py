@@ -8,7 +8,7 @@ import pytest
 import torch
 from scipy import stats
 
-from mist_nb.sampling import (MetaDistribution, Task, get_task, list_tasks, training_spec, paper_training_spec, heldout_spec,
+from mist_nb.sampling import (MetaDistribution, Task, get_task, list_tasks, training_spec, paper_training_spec, heldout_spec, broad_regression_spec,
                               HELDOUT_CHANNELS, CALIBRATION_CHANNELS, calibration_spec, get_family, imd_spec, oomd_spec,
                               gaussian_mi, student_t_correction,
                               IMD_FAMILIES, OOMD_FAMILIES, N_GRID)
@@ -144,12 +144,33 @@ def test_calibration_channels_never_train_and_are_not_held_out():
     cal = calibration_spec()
     kinds = {k for c in cal.components for k in get_family(c.family).kinds}
     assert kinds == set(CALIBRATION_CHANNELS) and not kinds & set(HELDOUT_CHANNELS)
-    for spec in (training_spec(), paper_training_spec()):
+    for spec in (training_spec(), broad_regression_spec(), paper_training_spec()):
         fams = {c.family for c in spec.components}
         assert not fams & {*CALIBRATION_CHANNELS, 'offmix'}
         assert not {k for f in fams for k in getattr(get_family(f), 'kinds', ())} & {*CALIBRATION_CHANNELS, *HELDOUT_CHANNELS}
     b = cal.sample(64, seed=3)
     assert torch.isfinite(b.x).all() and torch.isfinite(b.y).all() and (b.mi > 0).all()
+
+
+def test_regression_bank_labels_and_held_out_shapes():
+    "The regression families: labels that a consistent estimator agrees with at large n, exact task round trips, and a bank with no saddle (the held-out product stays outside)."
+    from mist_nb.sampling import regression_tables, REGRESSION_WIDTHS, RIDGE_KINDS, draw_tasks
+    from mist_nb.baselines import KSG
+    md = broad_regression_spec()
+    assert not {c.family for c in md.components} & {*HELDOUT_CHANNELS, *CALIBRATION_CHANNELS, 'offmix'}
+    for w in REGRESSION_WIDTHS:
+        t = regression_tables()[w]
+        quad = (t['kind'] == RIDGE_KINDS.index('bowl')) | (t['kind'] == RIDGE_KINDS.index('abs'))
+        assert (t['a'][quad] >= 0).all() and t['se'].max() < 0.01
+    from mist_nb.sampling import Component
+    spec = MetaDistribution([Component.parse(c, 1.0, dict(mi=(0.05, 1.5))) for c in ('regression2-base', 'regression3-mix')],
+                            dim_x=(3, 3), dim_y=(1, 1), p_equal_dims=0.0, n=(100, 100))
+    for task in draw_tasks(spec, 4, seed=5):
+        assert task.family.name.startswith('regression')
+        truth = task.mutual_information
+        assert abs(Task.from_dict(task.to_dict()).mutual_information - truth) < 1e-12
+        x, y = task.sample(20_000, seed=1)
+        assert abs(KSG(k=5).estimate(x, y) - truth) < 0.05 + 0.05 * truth, (task.to_dict(), truth)
 
 
 def test_label_family_is_held_out_and_its_label_is_right():
@@ -158,7 +179,7 @@ def test_label_family_is_held_out_and_its_label_is_right():
     from mist_nb.estimate import mixed_knn_mi
     from mist_nb.evaluate import labels_grid
     from mist_nb.estimate import classifier_mi_bound, discrete_entropy
-    for spec in (training_spec(), paper_training_spec(), calibration_spec()):
+    for spec in (training_spec(), broad_regression_spec(), paper_training_spec(), calibration_spec()):
         assert not {'label', 'boundary-label'} & {c.family for c in spec.components}
     assert {c.family for c in labels_spec().components} == {'label', 'boundary-label'}
     g = labels_grid(ns=(20_000,), dims=(1, 2), seeds=(0, 1))
@@ -178,7 +199,7 @@ def test_mixed_column_families_are_held_out_and_their_labels_are_right():
     from mist_nb.sampling import mixed_columns_spec
     from mist_nb.estimate import mixed_knn_mi, is_discrete
     from mist_nb.evaluate import mixed_columns_grid
-    for spec in (training_spec(), paper_training_spec(), calibration_spec()):
+    for spec in (training_spec(), broad_regression_spec(), paper_training_spec(), calibration_spec()):
         assert not {'mixed-columns', 'mixed-both'} & {c.family for c in spec.components}
     assert {c.family for c in mixed_columns_spec().components} == {'mixed-columns', 'mixed-both'}
     g = mixed_columns_grid(ns=(20_000,), dims=(2,), seeds=(0, 1))
@@ -259,7 +280,7 @@ def test_student_correction_vanishes_for_large_dof():
 def test_output_channels_are_held_out_and_look_like_table_columns():
     "Counts, censored, ordinal and rounded outputs: in no training or calibration spec, and each Y has the shape its name promises."
     from mist_nb.sampling import OUTPUT_CHANNELS, outputs_spec, _draw_channel, make_generator, channel_mi
-    for spec in (training_spec(), paper_training_spec(), calibration_spec()):
+    for spec in (training_spec(), broad_regression_spec(), paper_training_spec(), calibration_spec()):
         fams = {c.family for c in spec.components}
         assert not (fams | {k for f in fams for k in getattr(get_family(f), 'kinds', ())}) & {*OUTPUT_CHANNELS, 'outputs'}
     out = outputs_spec()
