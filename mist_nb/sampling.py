@@ -26,7 +26,7 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'CO
            'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel',
            'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
            'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily', 'draw_regression', 'ridge_sum',
-           'regression_entry', 'make_regression_bank', 'regression_tables', 'regression_mi', 'regression_tau',
+           'regression_entry', 'make_regression_bank', 'regression_bank', 'regression_mi', 'regression_tau',
            'RegressionFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
            'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
            'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
@@ -869,7 +869,7 @@ def make_regression_bank(path=None, size: int = REGRESSION_BANK_SIZE, seed: int 
 # %% ../nbs/00_sampling.ipynb #8c5b2c7d
 _RTABLES = {}
 
-def regression_tables() -> dict:
+def regression_bank() -> dict:
     "The shipped regression bank (cached): {width: stacked parameters and (log_tau, mi) tables as float64/long tensors}."
     if not _RTABLES:
         d = json.loads(data_path('grids', 'regression.json').read_text())
@@ -889,12 +889,12 @@ def _interp_rows(x, xs, ys):
 
 def regression_mi(width: int, index, tau) -> torch.Tensor:
     "MI in nats of bank functions `index` (of `width` inputs) at noise scales `tau`, float64."
-    t, index = regression_tables()[width], torch.as_tensor(index).long()
+    t, index = regression_bank()[width], torch.as_tensor(index).long()
     return _interp_rows(torch.as_tensor(tau, dtype=torch.float64).log(), t['log_tau'][index], t['mi'][index])
 
 def regression_tau(width: int, index, target) -> torch.Tensor:
     "The noise scales at which bank functions `index` have MI `target` (clamped to the tables' range)."
-    t, index = regression_tables()[width], torch.as_tensor(index).long()
+    t, index = regression_bank()[width], torch.as_tensor(index).long()
     return _interp_rows(torch.as_tensor(target, dtype=torch.float64), t['mi'][index].flip(1), t['log_tau'][index].flip(1)).exp()
 
 # %% ../nbs/00_sampling.ipynb #a498416b
@@ -913,7 +913,7 @@ class RegressionFamily(ChannelFamily):
         B, dev = len(dim_x), dim_x.device
         cmax = torch.minimum(torch.minimum(dim_x // self.width, dim_y), torch.full_like(dim_x, MAX_CHANNELS)).clamp_min(1)
         c = 1 + (torch.rand(B, generator=gen, device=dev, dtype=torch.float64) * cmax).long().clamp_max(cmax - 1)
-        index = torch.randint(len(regression_tables()[self.width]['scale']), (B, MAX_CHANNELS), generator=gen, device=dev)
+        index = torch.randint(len(regression_bank()[self.width]['scale']), (B, MAX_CHANNELS), generator=gen, device=dev)
         lo, hi = math.log(r['mi'][0]), math.log(r['mi'][1])
         total = torch.exp(lo + (hi - lo) * torch.rand(B, generator=gen, device=dev, dtype=torch.float64))
         e = -torch.log(torch.rand(B, MAX_CHANNELS, generator=gen, device=dev, dtype=torch.float64).clamp_min(1e-300))
@@ -934,7 +934,7 @@ class RegressionFamily(ChannelFamily):
         dev, w = dim_x.device, self.width
         if bool((dim_x < w).any()): raise ValueError(f"{self.name} needs dim_x >= {w}")
         c, index, theta = self._per_slot(params, dev)
-        t = {k: v.to(dev) for k, v in regression_tables()[w].items()}
+        t = {k: v.to(dev) for k, v in regression_bank()[w].items()}
         xy = torch.randn(len(c), n, Dx + Dy, generator=gen, device=dev)
         for j in range(int(c.max())):
             sel = (c > j).nonzero().flatten(); i = index[sel, j]

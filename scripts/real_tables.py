@@ -2,6 +2,7 @@
 """Real tables with an exact truth: real columns as X, a synthetic Y whose MI with them is known exactly.
 
     OMP_NUM_THREADS=1 python scripts/real_tables.py     # writes data/results/real_tables.nc and prints the table (3 min)
+    OMP_NUM_THREADS=1 python scripts/real_tables.py --run runs/broad/mist-qr-r41 --out /tmp/real_tables.nc   # a candidate, before shipping
 
 X is a fixed set of real columns of one of scikit-learn's bundled tables (diabetes, breast cancer, wine), with
 their skew, ties, correlations and, in diabetes, a binary sex column. The population is X uniform over the
@@ -15,7 +16,7 @@ MIST-QR, KSG (k = 5) and CCA run on the same samples in this process. The estima
 file (`mist_nb.evaluate.cell_results` with the case on each cell); the shared reducers print MAE, bias and
 coverage per kind of Y (`mist_nb.report.real_tables_table`, also in the README).
 """
-import os, time
+import argparse, os, sys, time
 from pathlib import Path
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -64,7 +65,16 @@ def draw(x: np.ndarray, kind: str, w: float, seed: int) -> tuple:
 
 def main():
     t0 = time.time()
-    ests = {'MIST-QR': MIST.load('mist-qr'), 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', type=Path, help="a training run folder whose checkpoint.pt stands in for the shipped mist-qr (a candidate, before shipping; with the shipped card and calibration)")
+    p.add_argument('--out', type=Path, default=ROOT / 'data' / 'results' / 'real_tables.nc', help='where the netCDF file goes')
+    a = p.parse_args()
+    model = MIST.load('mist-qr')
+    if a.run:
+        sys.path.insert(0, str(ROOT / 'scripts'))
+        from compare_candidate import candidate
+        model = candidate(a.run, model)
+    ests = {'MIST-QR': model, 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
     est = {k: [] for k in ests}; lo, hi = {'MIST-QR': []}, {'MIST-QR': []}
     truth, ns, case, kinds, tables = [], [], [], [], []
     sets = column_sets()
@@ -81,10 +91,10 @@ def main():
                 case.append(f"{table}: {', '.join(cols)} / {kind} w={w}")
         print(f"{table}: {', '.join(cols)} done ({time.time() - t0:.0f} s)", flush=True)
     ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', case), kind=('cell', kinds), table=('cell', tables))
-    out = save_cells(ds, ROOT / 'data' / 'results' / 'real_tables.nc', units='nats', seconds=round(time.time() - t0),
-                     question='real columns as X, a synthetic Y with exact MI: how close is each estimator?', command='python scripts/real_tables.py')
+    out = save_cells(ds, a.out, units='nats', seconds=round(time.time() - t0),
+                     question='real columns as X, a synthetic Y with exact MI: how close is each estimator?', command=' '.join(['python', 'scripts/real_tables.py', *sys.argv[1:]]))
     print(f"\n{len(truth)} samples ({len(sets)} column sets x 2 kinds of Y x {len(SEEDS)} seeds), truth "
-          f"{min(truth):.2f}-{max(truth):.2f} nats; {out.relative_to(ROOT)}\n")
+          f"{min(truth):.2f}-{max(truth):.2f} nats; {out}\n")
     print(real_tables_table(out, LEVEL))
     print(f"\ndone in {time.time() - t0:.0f} s")
 

@@ -2,6 +2,7 @@
 """Regression tables with an exact truth: an outcome that is a smooth function of several skewed, correlated columns.
 
     OMP_NUM_THREADS=1 python scripts/regression_tables.py     # writes data/results/regression_tables.nc and prints the table (3 min)
+    OMP_NUM_THREADS=1 python scripts/regression_tables.py --run runs/broad/mist-qr-r41 --out /tmp/regression_tables.nc   # a candidate, before shipping
 
 The commonest question asked of a table - how much do these d columns tell about the outcome? - in a form whose
 answer is known. A population of 200,000 rows: Z ~ N(0, C) in d = 2, 4 or 8 dimensions with a seeded random
@@ -16,7 +17,7 @@ MIST-QR, KSG (k = 5) and CCA run on the same samples in this process; the shared
 MIST-QR's coverage per number of columns (`mist_nb.report.real_tables_table`, also in the README). None of these
 shapes or marginals is a family the models were trained or calibrated on as such.
 """
-import os, time
+import argparse, os, sys, time
 from pathlib import Path
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -55,7 +56,16 @@ def population(d: int, shape: str, w: float) -> tuple:
 
 def main():
     t0 = time.time()
-    ests = {'MIST-QR': MIST.load('mist-qr'), 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--run', type=Path, help="a training run folder whose checkpoint.pt stands in for the shipped mist-qr (a candidate, before shipping; with the shipped card and calibration)")
+    p.add_argument('--out', type=Path, default=ROOT / 'data' / 'results' / 'regression_tables.nc', help='where the netCDF file goes')
+    a = p.parse_args()
+    model = MIST.load('mist-qr')
+    if a.run:
+        sys.path.insert(0, str(ROOT / 'scripts'))
+        from compare_candidate import candidate
+        model = candidate(a.run, model)
+    ests = {'MIST-QR': model, 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
     est = {k: [] for k in ests}; lo, hi = {'MIST-QR': []}, {'MIST-QR': []}
     truth, ns, case, kinds = [], [], [], []
     for d in DIMS:
@@ -76,11 +86,11 @@ def main():
                         case.append(f"{d} columns, {shape}, w={w}, n={n}, seed {s}")
         print(f"{d} columns done ({time.time() - t0:.0f} s)", flush=True)
     ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', case), kind=('cell', kinds))
-    out = save_cells(ds, ROOT / 'data' / 'results' / 'regression_tables.nc', units='nats', seconds=round(time.time() - t0),
+    out = save_cells(ds, a.out, units='nats', seconds=round(time.time() - t0),
                      question='an outcome that is a smooth function of several skewed columns, exact MI: how close is each estimator?',
-                     command='python scripts/regression_tables.py')
+                     command=' '.join(['python', 'scripts/regression_tables.py', *sys.argv[1:]]))
     print(f"\n{len(truth)} samples ({len(DIMS)} widths x {len(SHAPES)} shapes x {len(WS)} strengths x {len(NS)} sizes x {len(SEEDS)} seeds), "
-          f"truth {min(truth):.2f}-{max(truth):.2f} nats; {out.relative_to(ROOT)}\n")
+          f"truth {min(truth):.2f}-{max(truth):.2f} nats; {out}\n")
     print(real_tables_table(out, LEVEL))
     print(f"\ndone in {time.time() - t0:.0f} s")
 

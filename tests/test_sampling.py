@@ -154,12 +154,12 @@ def test_calibration_channels_never_train_and_are_not_held_out():
 
 def test_regression_bank_labels_and_held_out_shapes():
     "The regression families: labels that a consistent estimator agrees with at large n, exact task round trips, and a bank with no saddle (the held-out product stays outside)."
-    from mist_nb.sampling import regression_tables, REGRESSION_WIDTHS, RIDGE_KINDS, draw_tasks
+    from mist_nb.sampling import regression_bank, REGRESSION_WIDTHS, RIDGE_KINDS, draw_tasks
     from mist_nb.baselines import KSG
     md = broad_regression_spec()
     assert not {c.family for c in md.components} & {*HELDOUT_CHANNELS, *CALIBRATION_CHANNELS, 'offmix'}
     for w in REGRESSION_WIDTHS:
-        t = regression_tables()[w]
+        t = regression_bank()[w]
         quad = (t['kind'] == RIDGE_KINDS.index('bowl')) | (t['kind'] == RIDGE_KINDS.index('abs'))
         assert (t['a'][quad] >= 0).all() and t['se'].max() < 0.01
     from mist_nb.sampling import Component
