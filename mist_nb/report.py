@@ -480,6 +480,11 @@ def readme_report(data=None) -> str:
                      "(a Gaussian copula behind exponential, cubed, staircase and plain margins; linear, quadratic, saturating and interaction "
                      "shapes) plus unit noise: 200,000-row populations whose MI is exact by quadrature, samples of 300 and 1,000 rows "
                      f"(`scripts/regression_tables.py`):\n\n{real_tables_table(rd / 'regression_tables.nc')}")
+    if (rd / 'heldout_regressions.nc').exists():
+        parts.append("### Held-out regressions on real columns\n\nThe real tables' columns as X and an outcome through shapes no training "
+                     "family has - a saddle $Z b + Z_0 Z_1$, a kink $\\max(Z_0, Z_1) + Z b / 2$, a gate $Z_0 \\tanh(2 Z_1) + Z b / 2$ - with "
+                     "Laplace noise (training noise is Gaussian), MI exact by quadrature over the rows "
+                     f"(`scripts/heldout_regressions.py`):\n\n{real_tables_table(rd / 'heldout_regressions.nc')}")
     if 'speed' in res:
         parts.append(f"### Speed\n\nMedian wall time per estimate on one thread ({res['speed'].attrs.get('hardware', '')}), "
                      f"and relative to KSG in the same run; `MIST-QR x256` is one `estimate_batch` call on 256 datasets.\n\n{speed_table(res['speed'])}")

@@ -303,12 +303,13 @@ def get_family(name: str):
     return FAMILIES[name]
 
 # %% ../nbs/00_sampling.ipynb #ad734fc0
-_NOISE_RANGE = dict(gauss=(-9.0, 9.0), logabs=(-32.0, 4.0))  # support kept for the noise density, in units of tau
+_NOISE_RANGE = dict(gauss=(-9.0, 9.0), logabs=(-32.0, 4.0), laplace=(-30.0, 30.0))  # support kept for the noise density, in units of tau
 
 def _noise_pdf(kind: str, t):
-    "Density of the channel noise: 'gauss' (standard normal) or 'logabs' (log|E|, E standard normal)."
+    "Density of the channel noise: 'gauss' (standard normal), 'logabs' (log|E|, E standard normal) or 'laplace' (unit variance)."
     if kind == 'gauss': return np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
     if kind == 'logabs': return 2 * np.exp(t - 0.5 * np.exp(2 * t)) / math.sqrt(2 * math.pi)
+    if kind == 'laplace': return np.exp(-math.sqrt(2) * np.abs(t)) / math.sqrt(2)
     raise ValueError(f"unknown noise {kind!r}")
 
 def _riemann_entropy(p, h: float) -> float:
@@ -319,6 +320,7 @@ def _riemann_entropy(p, h: float) -> float:
 def noise_entropy(kind: str) -> float:
     "h(eta) in nats: 'gauss' in closed form, 'logabs' by quadrature (= (log 2 - gamma_E)/2 + log(2 pi e)/2 - ... numerically)."
     if kind == 'gauss': return 0.5 * math.log(2 * math.pi * math.e)
+    if kind == 'laplace': return 1 + 0.5 * math.log(2)                     # 1 + log(2b) with scale b = 1/sqrt(2)
     lo, hi = _NOISE_RANGE[kind]
     t = np.linspace(lo, hi, 2_000_001)
     return _riemann_entropy(_noise_pdf(kind, t), t[1] - t[0])

@@ -56,3 +56,21 @@ def test_column_sets_are_real_columns():
     sets = rt.column_sets()
     assert len(sets) == 8 and all(x.ndim == 2 and x.shape[1] == len(cols) and np.isfinite(x).all() for _, cols, x in sets)
     assert any('sex' in cols for _, cols, _ in sets)            # a binary column beside continuous ones
+
+
+_spec = importlib.util.spec_from_file_location('heldout_regressions', Path(__file__).resolve().parent.parent / 'scripts' / 'heldout_regressions.py')
+hr = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(hr)
+
+
+def test_heldout_regressions_truth_and_noise():
+    "Laplace noise of unit variance, no signal no information, and the truth of a small population against Monte Carlo."
+    x = np.random.default_rng(3).normal(size=(400, 3))
+    y, t = hr.draw(x, 'saddle', 0.0, 0)
+    assert y.shape == (400, 1) and t == pytest.approx(0.0, abs=2e-4)                     # Laplace's kink binned at 1/40: 7e-5 nats off
+    e = hr.draw(np.random.default_rng(1).normal(size=(200_000, 2)), 'max', 0.0, 1)[0][:, 0]
+    assert e.var() == pytest.approx(1.0, abs=0.02) and (np.abs(e - np.median(e)).mean()) == pytest.approx(1 / math.sqrt(2), abs=0.01)
+    assert 0 < hr.draw(x, 'gate', 0.7, 0)[1] < hr.draw(x, 'gate', 2.0, 0)[1]
+    g = np.random.default_rng(0).normal(size=40) * 2                                   # rows uniform, Laplace noise: Monte Carlo
+    yy = g[np.random.default_rng(1).integers(0, 40, 400_000)] + np.random.default_rng(2).laplace(scale=1 / math.sqrt(2), size=400_000)
+    p = (np.exp(-math.sqrt(2) * np.abs(yy[:, None] - g[None])) / math.sqrt(2)).mean(1)
+    assert functional_mi(g, 'laplace', 1.0) == pytest.approx(-np.log(p).mean() - (1 + 0.5 * math.log(2)), abs=0.01)
