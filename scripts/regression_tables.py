@@ -15,7 +15,8 @@ Y's density is the mixture of the rows' unit normals (`mist_nb.sampling.function
 convolved with the normal density and integrated; within 2e-5 nats of a direct quadrature of the mixture). Samples of n = 300 and 1,000 rows are drawn from it without replacement (2 seeds).
 MIST-QR, KSG (k = 5) and CCA run on the same samples in this process; the shared reducer prints MAE, bias and
 MIST-QR's coverage per number of columns (`mist_nb.report.real_tables_table`, also in the README). None of these
-shapes or marginals is a family the models were trained or calibrated on as such.
+shapes or marginals is a family the shipped models were trained or calibrated on as such (the `train-regression` mix,
+which no shipped model uses yet, has ridge sums like 'linear', 'lin+quad' and 'tanh'; 'interaction' is a saddle and stays out).
 """
 import argparse, os, sys, time
 from pathlib import Path
