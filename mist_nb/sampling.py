@@ -656,20 +656,24 @@ class ChannelFamily:
     @property
     def min_dim_x(self) -> int: return self.width
 
-    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
-        "Per dataset: channel count, kind index and parameter per channel slot (B, MAX_CHANNELS)."
+    def _slots(self, dim_x, dim_y, gen, ranges, choices: int) -> tuple:
+        "(count c (B,), a choice in 0..choices-1 per slot (B, MAX_CHANNELS), target MI per slot: a log-uniform total split at random over the c slots)."
         r = {**DEFAULT_RANGES, **(ranges or {})}
         _check_range('mi', r['mi'], positive=True)
         B, dev = len(dim_x), dim_x.device
         cmax = torch.minimum(torch.minimum(dim_x // self.width, dim_y), torch.full_like(dim_x, MAX_CHANNELS)).clamp_min(1)
         c = 1 + (torch.rand(B, generator=gen, device=dev, dtype=torch.float64) * cmax).long().clamp_max(cmax - 1)
-        kind = torch.randint(len(self.kinds), (B, MAX_CHANNELS), generator=gen, device=dev)
+        choice = torch.randint(choices, (B, MAX_CHANNELS), generator=gen, device=dev)
         lo, hi = math.log(r['mi'][0]), math.log(r['mi'][1])
         total = torch.exp(lo + (hi - lo) * torch.rand(B, generator=gen, device=dev, dtype=torch.float64))
         e = -torch.log(torch.rand(B, MAX_CHANNELS, generator=gen, device=dev, dtype=torch.float64).clamp_min(1e-300))
         e = e * (torch.arange(MAX_CHANNELS, device=dev)[None] < c[:, None])
-        target = total[:, None] * e / e.sum(1, keepdim=True)
-        theta = torch.zeros(B, MAX_CHANNELS, dtype=torch.float64, device=dev)
+        return c, choice, total[:, None] * e / e.sum(1, keepdim=True)
+
+    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
+        "Per dataset: channel count, kind index and parameter per channel slot (B, MAX_CHANNELS)."
+        c, kind, target = self._slots(dim_x, dim_y, gen, ranges, len(self.kinds))
+        theta = torch.zeros(len(dim_x), MAX_CHANNELS, dtype=torch.float64, device=dim_x.device)
         for k, name in enumerate(self.kinds):
             sel = kind == k
             if bool(sel.any()): theta[sel] = channel_tau(name, target[sel])
@@ -910,18 +914,8 @@ class RegressionFamily(ChannelFamily):
 
     def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
         "Per dataset: regression count, bank index (`kind`) and noise scale (`theta`) per slot (B, MAX_CHANNELS)."
-        r = {**DEFAULT_RANGES, **(ranges or {})}
-        _check_range('mi', r['mi'], positive=True)
-        B, dev = len(dim_x), dim_x.device
-        cmax = torch.minimum(torch.minimum(dim_x // self.width, dim_y), torch.full_like(dim_x, MAX_CHANNELS)).clamp_min(1)
-        c = 1 + (torch.rand(B, generator=gen, device=dev, dtype=torch.float64) * cmax).long().clamp_max(cmax - 1)
-        index = torch.randint(len(regression_bank()[self.width]['scale']), (B, MAX_CHANNELS), generator=gen, device=dev)
-        lo, hi = math.log(r['mi'][0]), math.log(r['mi'][1])
-        total = torch.exp(lo + (hi - lo) * torch.rand(B, generator=gen, device=dev, dtype=torch.float64))
-        e = -torch.log(torch.rand(B, MAX_CHANNELS, generator=gen, device=dev, dtype=torch.float64).clamp_min(1e-300))
-        e = e * (torch.arange(MAX_CHANNELS, device=dev)[None] < c[:, None])
-        target = total[:, None] * e / e.sum(1, keepdim=True)
-        theta = regression_tau(self.width, index.reshape(-1).cpu(), target.reshape(-1).cpu()).reshape(B, MAX_CHANNELS).to(dev)
+        c, index, target = self._slots(dim_x, dim_y, gen, ranges, len(regression_bank()[self.width]['scale']))
+        theta = regression_tau(self.width, index.reshape(-1).cpu(), target.reshape(-1).cpu()).reshape(index.shape).to(dim_x.device)
         return dict(channels=c, kind=index, theta=theta)
 
     def mutual_information(self, params, dim_x, dim_y, Dx=None, Dy=None) -> torch.Tensor:

@@ -17,7 +17,7 @@ tests whether reading a regression carries over rather than whether the bank was
 w alternates 0.7 / 2.0 over 4 seeds. MIST-QR, KSG (k = 5) and CCA run on the same samples in this process; the
 shared reducer prints MAE, bias and MIST-QR's coverage per shape (`mist_nb.report.real_tables_table`).
 """
-import argparse, os, sys, time
+import os, sys
 from pathlib import Path
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
@@ -26,14 +26,11 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'scripts'))
 
-from mist_nb import MIST  # noqa: E402
-from mist_nb.baselines import KSG, CCA  # noqa: E402
-from mist_nb.evaluate import cell_results, save_cells  # noqa: E402
-from mist_nb.report import real_tables_table  # noqa: E402
 from mist_nb.sampling import functional_mi, seed_int  # noqa: E402
 from real_tables import column_sets  # noqa: E402
+from table_checks import TableCheck  # noqa: E402
 
-LEVEL, SEEDS, STRENGTHS = 0.9, tuple(range(4)), (0.7, 2.0)
+SEEDS, STRENGTHS = tuple(range(4)), (0.7, 2.0)
 SHAPES = {
     'saddle': lambda z, b: z @ b + z[:, 0] * z[:, 1],
     'max': lambda z, b: np.maximum(z[:, 0], z[:, 1]) + (z @ b) / 2,
@@ -51,39 +48,19 @@ def draw(x: np.ndarray, shape: str, w: float, seed: int) -> tuple:
 
 
 def main():
-    t0 = time.time()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', type=Path, help="a training run folder whose checkpoint.pt stands in for the shipped mist-qr (a candidate, before shipping; with the shipped card and calibration)")
-    p.add_argument('--out', type=Path, default=ROOT / 'data' / 'results' / 'heldout_regressions.nc', help='where the netCDF file goes')
-    a = p.parse_args()
-    model = MIST.load('mist-qr')
-    if a.run:
-        from compare_candidate import candidate
-        model = candidate(a.run, model)
-    ests = {'MIST-QR': model, 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
-    est = {k: [] for k in ests}; lo, hi = {'MIST-QR': []}, {'MIST-QR': []}
-    truth, ns, case, kinds = [], [], [], []
+    tc = TableCheck(__doc__, 'heldout_regressions.nc')
+    case, kinds = [], []
     sets = column_sets()
     for table, cols, x in sets:
         for shape in SHAPES:
             for s in SEEDS:
                 w = STRENGTHS[s % len(STRENGTHS)]
                 y, t = draw(x, shape, w, seed_int(2026, 'heldout-regressions', table, *cols, shape, s))
-                for k, e in ests.items():
-                    if isinstance(e, MIST):
-                        r = e.estimate_with_info(x, y, LEVEL); est[k].append(r.mi); lo[k].append(r.lower); hi[k].append(r.upper)
-                    else: est[k].append(float(e.estimate(x, y)))
-                truth.append(t); ns.append(len(x)); kinds.append(shape)
-                case.append(f"{table}: {', '.join(cols)} / {shape} w={w}, seed {s}")
-        print(f"{table}: {', '.join(cols)} done ({time.time() - t0:.0f} s)", flush=True)
-    ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', case), kind=('cell', kinds))
-    out = save_cells(ds, a.out, units='nats', seconds=round(time.time() - t0),
-                     question='real columns, an outcome through an interaction or a kink with Laplace noise, exact MI: how close is each estimator?',
-                     command=' '.join(['python', 'scripts/heldout_regressions.py', *sys.argv[1:]]))
-    print(f"\n{len(truth)} samples ({len(sets)} column sets x {len(SHAPES)} shapes x {len(SEEDS)} seeds), truth "
-          f"{min(truth):.2f}-{max(truth):.2f} nats; {out}\n")
-    print(real_tables_table(out, LEVEL))
-    print(f"\ndone in {time.time() - t0:.0f} s")
+                tc.add(x, y, t)
+                kinds.append(shape); case.append(f"{table}: {', '.join(cols)} / {shape} w={w}, seed {s}")
+        print(f"{table}: {', '.join(cols)} done ({tc.elapsed()})", flush=True)
+    tc.save('scripts/heldout_regressions.py', 'real columns, an outcome through an interaction or a kink with Laplace noise, exact MI: how close is each estimator?',
+            f"{len(sets)} column sets x {len(SHAPES)} shapes x {len(SEEDS)} seeds", case=case, kind=kinds)
 
 
 if __name__ == '__main__':

@@ -16,21 +16,19 @@ MIST-QR, KSG (k = 5) and CCA run on the same samples in this process. The estima
 file (`mist_nb.evaluate.cell_results` with the case on each cell); the shared reducers print MAE, bias and
 coverage per kind of Y (`mist_nb.report.real_tables_table`, also in the README).
 """
-import argparse, os, sys, time
+import os, sys
 from pathlib import Path
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'scripts'))
 
-from mist_nb import MIST  # noqa: E402
-from mist_nb.baselines import KSG, CCA  # noqa: E402
-from mist_nb.evaluate import cell_results, save_cells  # noqa: E402
-from mist_nb.report import real_tables_table  # noqa: E402
 from mist_nb.sampling import functional_mi  # noqa: E402
+from table_checks import TableCheck  # noqa: E402
 
-LEVEL, SEEDS, STRENGTHS = 0.9, tuple(range(6)), (1.0, 2.5)
+SEEDS, STRENGTHS = tuple(range(6)), (1.0, 2.5)
 
 
 def column_sets() -> list:
@@ -64,39 +62,19 @@ def draw(x: np.ndarray, kind: str, w: float, seed: int) -> tuple:
 
 
 def main():
-    t0 = time.time()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', type=Path, help="a training run folder whose checkpoint.pt stands in for the shipped mist-qr (a candidate, before shipping; with the shipped card and calibration)")
-    p.add_argument('--out', type=Path, default=ROOT / 'data' / 'results' / 'real_tables.nc', help='where the netCDF file goes')
-    a = p.parse_args()
-    model = MIST.load('mist-qr')
-    if a.run:
-        sys.path.insert(0, str(ROOT / 'scripts'))
-        from compare_candidate import candidate
-        model = candidate(a.run, model)
-    ests = {'MIST-QR': model, 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
-    est = {k: [] for k in ests}; lo, hi = {'MIST-QR': []}, {'MIST-QR': []}
-    truth, ns, case, kinds, tables = [], [], [], [], []
+    tc = TableCheck(__doc__, 'real_tables.nc')
+    case, kinds, tables = [], [], []
     sets = column_sets()
     for table, cols, x in sets:
         for kind in ('label', 'continuous'):
             for s in SEEDS:
                 w = STRENGTHS[s % len(STRENGTHS)]
                 y, t = draw(x, kind, w, 1000 * len(case) + s)
-                for k, e in ests.items():
-                    if isinstance(e, MIST):
-                        r = e.estimate_with_info(x, y, LEVEL); est[k].append(r.mi); lo[k].append(r.lower); hi[k].append(r.upper)
-                    else: est[k].append(float(e.estimate(x, y)))
-                truth.append(t); ns.append(len(x)); kinds.append(kind); tables.append(table)
-                case.append(f"{table}: {', '.join(cols)} / {kind} w={w}")
-        print(f"{table}: {', '.join(cols)} done ({time.time() - t0:.0f} s)", flush=True)
-    ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', case), kind=('cell', kinds), table=('cell', tables))
-    out = save_cells(ds, a.out, units='nats', seconds=round(time.time() - t0),
-                     question='real columns as X, a synthetic Y with exact MI: how close is each estimator?', command=' '.join(['python', 'scripts/real_tables.py', *sys.argv[1:]]))
-    print(f"\n{len(truth)} samples ({len(sets)} column sets x 2 kinds of Y x {len(SEEDS)} seeds), truth "
-          f"{min(truth):.2f}-{max(truth):.2f} nats; {out}\n")
-    print(real_tables_table(out, LEVEL))
-    print(f"\ndone in {time.time() - t0:.0f} s")
+                tc.add(x, y, t)
+                kinds.append(kind); tables.append(table); case.append(f"{table}: {', '.join(cols)} / {kind} w={w}")
+        print(f"{table}: {', '.join(cols)} done ({tc.elapsed()})", flush=True)
+    tc.save('scripts/real_tables.py', 'real columns as X, a synthetic Y with exact MI: how close is each estimator?',
+            f"{len(sets)} column sets x 2 kinds of Y x {len(SEEDS)} seeds", case=case, kind=kinds, table=tables)
 
 
 if __name__ == '__main__':

@@ -18,21 +18,19 @@ MIST-QR's coverage per number of columns (`mist_nb.report.real_tables_table`, al
 shapes or marginals is a family the shipped models were trained or calibrated on as such (the `train-regression` mix,
 which no shipped model uses yet, has ridge sums like 'linear', 'lin+quad' and 'tanh'; 'interaction' is a saddle and stays out).
 """
-import argparse, os, sys, time
+import os, sys
 from pathlib import Path
 
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'scripts'))
 
-from mist_nb import MIST  # noqa: E402
-from mist_nb.baselines import KSG, CCA  # noqa: E402
-from mist_nb.evaluate import cell_results, save_cells  # noqa: E402
-from mist_nb.report import real_tables_table  # noqa: E402
 from mist_nb.sampling import seed_int, functional_mi  # noqa: E402
+from table_checks import TableCheck  # noqa: E402
 
-LEVEL, POP, DIMS, WS, NS, SEEDS = 0.9, 200_000, (2, 4, 8), (0.7, 2.0), (300, 1000), (0, 1)
+POP, DIMS, WS, NS, SEEDS = 200_000, (2, 4, 8), (0.7, 2.0), (300, 1000), (0, 1)
 
 SHAPES = {
     'linear': lambda z, b, w: w * (z @ b),
@@ -56,19 +54,8 @@ def population(d: int, shape: str, w: float) -> tuple:
 
 
 def main():
-    t0 = time.time()
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--run', type=Path, help="a training run folder whose checkpoint.pt stands in for the shipped mist-qr (a candidate, before shipping; with the shipped card and calibration)")
-    p.add_argument('--out', type=Path, default=ROOT / 'data' / 'results' / 'regression_tables.nc', help='where the netCDF file goes')
-    a = p.parse_args()
-    model = MIST.load('mist-qr')
-    if a.run:
-        sys.path.insert(0, str(ROOT / 'scripts'))
-        from compare_candidate import candidate
-        model = candidate(a.run, model)
-    ests = {'MIST-QR': model, 'KSG': KSG(k=5), 'CCA': CCA(ridge=1e-6)}
-    est = {k: [] for k in ests}; lo, hi = {'MIST-QR': []}, {'MIST-QR': []}
-    truth, ns, case, kinds = [], [], [], []
+    tc = TableCheck(__doc__, 'regression_tables.nc')
+    case, kinds = [], []
     for d in DIMS:
         for shape in SHAPES:
             for w in WS:
@@ -78,22 +65,11 @@ def main():
                         g = np.random.default_rng(seed_int(2026, 'regression-sample', d, shape, int(10 * w), n, s))
                         i = g.choice(POP, n, replace=False)
                         x = np.stack([MARGINS[j % len(MARGINS)](z[i, j]) for j in range(d)], 1)
-                        y = (f[i] + g.normal(size=n))[:, None]
-                        for k, e in ests.items():
-                            if isinstance(e, MIST):
-                                r = e.estimate_with_info(x, y, LEVEL); est[k].append(r.mi); lo[k].append(r.lower); hi[k].append(r.upper)
-                            else: est[k].append(float(e.estimate(x, y)))
-                        truth.append(t); ns.append(n); kinds.append(f"f(X) + E, X of {d} columns")
-                        case.append(f"{d} columns, {shape}, w={w}, n={n}, seed {s}")
-        print(f"{d} columns done ({time.time() - t0:.0f} s)", flush=True)
-    ds = cell_results(est, truth, ns, lo, hi, LEVEL).assign_coords(case=('cell', case), kind=('cell', kinds))
-    out = save_cells(ds, a.out, units='nats', seconds=round(time.time() - t0),
-                     question='an outcome that is a smooth function of several skewed columns, exact MI: how close is each estimator?',
-                     command=' '.join(['python', 'scripts/regression_tables.py', *sys.argv[1:]]))
-    print(f"\n{len(truth)} samples ({len(DIMS)} widths x {len(SHAPES)} shapes x {len(WS)} strengths x {len(NS)} sizes x {len(SEEDS)} seeds), "
-          f"truth {min(truth):.2f}-{max(truth):.2f} nats; {out}\n")
-    print(real_tables_table(out, LEVEL))
-    print(f"\ndone in {time.time() - t0:.0f} s")
+                        tc.add(x, (f[i] + g.normal(size=n))[:, None], t)
+                        kinds.append(f"f(X) + E, X of {d} columns"); case.append(f"{d} columns, {shape}, w={w}, n={n}, seed {s}")
+        print(f"{d} columns done ({tc.elapsed()})", flush=True)
+    tc.save('scripts/regression_tables.py', 'an outcome that is a smooth function of several skewed columns, exact MI: how close is each estimator?',
+            f"{len(DIMS)} widths x {len(SHAPES)} shapes x {len(WS)} strengths x {len(NS)} sizes x {len(SEEDS)} seeds", case=case, kind=kinds)
 
 
 if __name__ == '__main__':
