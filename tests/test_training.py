@@ -1,5 +1,5 @@
 "Training: exact resume after a real kill -9, data-parallel training with torchrun (gloo, 2 processes)."
-import json, os, shutil, signal, subprocess, sys, time
+import json, math, os, shutil, signal, subprocess, sys, time
 from dataclasses import replace
 
 import pytest
@@ -83,3 +83,18 @@ def test_ddp_two_processes_gloo(tmp_path):
     assert res['datasets_seen'] == 2 * sum(step_shape(cfg, md, s)[3] for s in range(6))
     ck = load_checkpoint(tmp_path / 'ddp' / 'checkpoint.pt')
     assert ck['step'] == 6 and ck['datasets_seen'] == res['datasets_seen']
+
+
+def test_a_run_on_the_regression_mix_trains_and_round_trips(tmp_path):
+    "The 'train-regression' spec (the broad mix plus RegressionFamily) by name and as a dict: a few steps run, losses are finite, and the stored spec is the one asked for."
+    from mist_nb.sampling import broad_regression_spec
+    from mist_nb.train import train
+    regression_only = [c for c in broad_regression_spec().components if c.family.startswith('regression')]
+    for spec in ('train-regression', replace(broad_regression_spec(), components=regression_only, dim_x=(2, 4), dim_y=(1, 2)).to_dict()):
+        cfg = replace(tiny_config(steps=6), spec=spec, log_every=1)
+        out = tmp_path / ('named' if isinstance(spec, str) else 'dict')
+        train(cfg, out, progress=False)
+        logs = [json.loads(line) for line in (out / 'log.jsonl').read_text().splitlines()]
+        losses = [r['loss'] for r in logs if r.get('event') == 'train']
+        assert len(losses) == 6 and all(math.isfinite(v) for v in losses)
+        assert load_checkpoint(out / 'checkpoint.pt')['train_config']['spec'] == spec
