@@ -52,8 +52,9 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
            'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
            'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
-           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_draws', 'fit_calibration',
-           'merge_draws', 'calibration_mix']
+           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_batches',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores',
+           'widened_coverage', 'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1352,14 +1353,16 @@ def gaussian_copula_mi(x: np.ndarray, y: np.ndarray, ranks: bool = False) -> flo
 
 @patch
 def _interval(self: MIST, mid: float, lo: float, hi: float, ksg: float, level: float, n: int, d: int, notes: list,
-              bounds: tuple = (math.nan, math.nan), floor_ksg: float = math.nan, trusted=False) -> tuple:
+              bounds: tuple = (math.nan, math.nan), floor_ksg: float = math.nan, trusted=False,
+              at_median: bool = False, # the conformal step puts both ends at `mid`: the interval is the widenings alone (`widening_draws`)
+             ) -> tuple:
     "Calibrated (lower, upper) around `mid` from the raw interval [lo, hi], the KSG-4 estimate, the classical lower `bounds` (Gaussian copula, KSG; a cap unless `trusted`) and the small-k KSG `floor_ksg`, with the honest widenings."
     if not self.calibration:
         notes.append(f"{self.name} has no calibration file: the interval is the raw quantile interval, not a calibrated {level:.0%} interval")
     if n < TRAINED_MIN_ROWS: return 0.0, math.inf
     q_lo, q_hi = self._correction(level, n, d, mid)
     w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0))))
-    lo, hi = max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi
+    lo, hi = (mid, mid) if at_median else (max(0.0, lo - q_lo * w_lo), hi + q_hi * w_hi)
     top = max((v for v in (ksg, floor_ksg) if math.isfinite(v)), default=math.nan)   # the floor: KSG at k = 4 or at a smaller k
     hi, lo = self._ksg_floor(mid, hi, top, notes, level), self._classical_cap(lo, *bounds, notes, level, trusted)
     lo, hi = min(lo, mid), max(hi, mid)                                            # the estimate is always inside
@@ -2157,8 +2160,10 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
             cache['cc'] = canonical_correlations(px, py, ranks)
             cache['gc'] = -0.5 * float(np.log1p(-cache['cc'] ** 2).sum()) if len(cache['cc']) else math.nan
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
+        cache.setdefault('conformal', {})[level] = (mi, lo, hi, ksg)                 # what the conformal step reads (`widening_draws`)
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs),
-                                lambda: self._twin_covered(px, py, level, n, d, cache))   # the twin's pass only where the cap would bind
+                                lambda: self._twin_covered(px, py, level, n, d, cache),   # the twin's pass only where the cap would bind
+                                cache.get('ends_at_median', False))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
         if serial: lo = self._serial_lower(px, py, outs, lo, level, notes, cache)
@@ -2217,13 +2222,17 @@ def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult
     return self._result(x, y, level)
 
 @patch
-def estimate_levels(self: MIST, x, y, levels: Sequence[float]) -> list:
+def estimate_levels(self: MIST, x, y, levels: Sequence[float],
+                    cache: dict | None = None, # work shared by every level; pass the same dict again for the same (x, y) to reuse it
+                   ) -> list:
     "One `MIResult` per nominal level from a single pass of the network (what a benchmark records)."
     levels = [check_level(L) for L in levels]
-    prep, cache = self._validated(x, y), {}                              # validated and prepared once; cache: work shared by every level
-    no_pass = prep[5] or bool(mixed_columns(prep[0], prep[1], discrete_masks(prep[0], prep[1], cache)))   # plug-in or strata: no pass on the whole sample
-    outs = None if no_pass else self._outputs(prep[3], prep[4])
-    return [self._result(x, y, L, outs, prep, cache) for L in levels]
+    cache = {} if cache is None else cache
+    if 'levels_prep' not in cache:                                        # validated and prepared once
+        prep = cache['levels_prep'] = self._validated(x, y)
+        no_pass = prep[5] or bool(mixed_columns(prep[0], prep[1], discrete_masks(prep[0], prep[1], cache)))   # plug-in or strata: no pass on the whole sample
+        cache['levels_outs'] = None if no_pass else self._outputs(prep[3], prep[4])
+    return [self._result(x, y, L, cache['levels_outs'], cache['levels_prep'], cache) for L in levels]
 
 @patch
 def estimate(self: MIST, x, y) -> float:
@@ -2483,32 +2492,35 @@ def _bucket_shapes(i: int, j: int, count: int, gen: torch.Generator, md: MetaDis
         if 1 <= d - dx <= md.dim_y[1]: shapes.append((n, dx, d - dx))
     return shapes
 
+def calibration_batches(md: MetaDistribution, shapes_per_bucket: int = 24, per_shape: int = 32, seed: int = 0,
+                        large_shapes: int = 16, large_per_shape: int = 8, only: Sequence[str] | None = None):
+    "Yield (bucket, large, batch): for every bucket of (n, d) in order (`only`: those buckets; the others' shapes are still drawn, so the stream is the same), its seeded random shapes' batches (`seed_int(seed, 'calibration')`, never used in training); `large`: n above one pass."
+    gen = make_generator(seed, 'calibration-shapes')
+    for i in range(len(N_EDGES) - 1):
+        large = N_EDGES[i] > MAX_ROWS_PER_PASS
+        for j in range(len(D_EDGES) - 1):
+            key, ordinal = f"n{N_EDGES[i]}-d{D_EDGES[j]}", i * (len(D_EDGES) - 1) + j
+            for k, (n, dx, dy) in enumerate(_bucket_shapes(i, j, large_shapes if large else shapes_per_bucket, gen, md)):
+                if only is None or key in only: yield key, large, md.sample(large_per_shape if large else per_shape, seed=seed_int(seed, 'calibration'),
+                                            index=ordinal * 10_000 + k, n=n, dim_x=dx, dim_y=dy)
+
 @torch.inference_mode()
 def calibration_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 32, seed: int = 0, md=None,
                       large_shapes: int = 16, large_per_shape: int = 8) -> dict:
     "Network outputs (a list of (m, n_out + 1 or more) arrays, KSG-4 in column n_out) and true MI on held-out draws, per bucket: {bucket: (outputs, truths)}."
-    md = md or training_spec()
-    gen = make_generator(seed, 'calibration-shapes')
-    out = {}
-    for i in range(len(N_EDGES) - 1):
-        large = N_EDGES[i] > MAX_ROWS_PER_PASS
-        for j in range(len(D_EDGES) - 1):
-            key = f"n{N_EDGES[i]}-d{D_EDGES[j]}"
-            outs, truths = [], []
-            for k, (n, dx, dy) in enumerate(_bucket_shapes(i, j, large_shapes if large else shapes_per_bucket, gen, md)):
-                b = md.sample(large_per_shape if large else per_shape, seed=seed_int(seed, 'calibration'), index=len(out) * 10_000 + k,
-                              n=n, dim_x=dx, dim_y=dy)
-                if large:
-                    for t in range(len(b)):
-                        xb, yb = b.dataset(t)
-                        outs.append(est._outputs(xb.astype(np.float64), yb.astype(np.float64)))
-                else:
-                    o, ksg = est.net(b.x.to(est.device), b.y.to(est.device), b.x_mask.to(est.device), b.y_mask.to(est.device),
-                                     b.row_mask.to(est.device), aux=True)
-                    outs += [r.reshape(1, -1) for r in np.c_[o.float().cpu().numpy(), ksg.cpu().numpy()]]
-                truths.append(b.mi.numpy())
-            out[key] = (outs, np.concatenate(truths))
-    return out
+    out = {f"n{N_EDGES[i]}-d{D_EDGES[j]}": ([], []) for i in range(len(N_EDGES) - 1) for j in range(len(D_EDGES) - 1)}
+    for key, large, b in calibration_batches(md or training_spec(), shapes_per_bucket, per_shape, seed, large_shapes, large_per_shape):
+        outs, truths = out[key]
+        if large:
+            for t in range(len(b)):
+                xb, yb = b.dataset(t)
+                outs.append(est._outputs(xb.astype(np.float64), yb.astype(np.float64)))
+        else:
+            o, ksg = est.net(b.x.to(est.device), b.y.to(est.device), b.x_mask.to(est.device), b.y_mask.to(est.device),
+                             b.row_mask.to(est.device), aux=True)
+            outs += [r.reshape(1, -1) for r in np.c_[o.float().cpu().numpy(), ksg.cpu().numpy()]]
+        truths.append(b.mi.numpy())
+    return {k: (o, np.concatenate(t) if t else np.zeros(0)) for k, (o, t) in out.items()}
 
 def fit_calibration(est: MIST, draws: dict, lam: float = DISAGREEMENT, spec: str | None = None, edges=ESTIMATE_EDGES,
                     least: int = ESTIMATE_MIN_DRAWS) -> dict:
@@ -2553,3 +2565,92 @@ def calibration_mix(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 32,
     train = calibration_draws(est, shapes_per_bucket, per_shape, seed, training_spec(), large_shapes, large_per_shape)
     off = calibration_draws(est, shapes_per_bucket // 2, per_shape, off_seed, calibration_spec(), large_shapes // 2, large_per_shape)
     return merge_draws(train, off)
+
+# %% ../nbs/04_estimate.ipynb #01c5f930
+def _widening_record(est: MIST, x, y, truth: float, levels) -> dict:
+    "One draw's record for `fit_after_widenings`: truth, n, d, the conformal step's inputs and the fitted factors per level, and the final ends with the fitted factors and with the conformal ends at the median."
+    cache = {}
+    fitted = est.estimate_levels(x, y, levels, cache)
+    cache['ends_at_median'] = True                                   # the same data, work and checks; only the conformal step differs
+    bare = est.estimate_levels(x, y, levels, cache)
+    conf, n, d = cache.get('conformal', {}), len(x), cache.get('d', 0)
+    inputs = [conf.get(L) for L in levels]
+    return dict(truth=float(truth), n=n, d=d, mid=next((v[0] for v in inputs if v is not None), math.nan), inputs=inputs,
+                q=[est._correction(L, n, d, v[0]) if v is not None else None for L, v in zip(levels, inputs)],
+                fitted=[(r.lower, r.upper) for r in fitted], bare=[(r.lower, r.upper) for r in bare])
+
+@torch.inference_mode()
+def widening_draws(est: MIST, shapes_per_bucket: int = 24, per_shape: int = 8, seed: int = 7, large_shapes: int = 16,
+                   large_per_shape: int = 4, off_seed: int = 11, levels=LEVELS, only: Sequence[str] | None = None, progress: bool = False) -> dict:
+    "{bucket: [record]}: the whole estimator on draws of the calibration mix (training mix at `seed`, `calibration_spec()` at half the shapes and `off_seed`), with `est`'s factors and with the conformal ends at the median."
+    out = {}
+    for md, s, shapes, large_n in ((training_spec(), seed, shapes_per_bucket, large_shapes),
+                                   (calibration_spec(), off_seed, shapes_per_bucket // 2, large_shapes // 2)):
+        for key, large, b in calibration_batches(md, shapes, per_shape, s, large_n, large_per_shape, only):
+            for t in range(len(b)):
+                x, y = b.dataset(t)
+                out.setdefault(key, []).append(_widening_record(est, x.astype(np.float64), y.astype(np.float64), float(b.mi[t]), levels))
+            if progress: print(f"{md.name} {key}: {len(out[key])} draws", flush=True)
+    return out
+
+# %% ../nbs/04_estimate.ipynb #3a0941e5
+def widened_scores(rec: dict, j: int, lam: float) -> tuple:
+    "(lower, upper) second-stage conformity scores of record `rec` at level index j: -inf where the widenings alone cover that end, the raw normalised score elsewhere, kept on the side of the fitted factor that the fitted interval's coverage says."
+    t, (f_lo, f_hi), (b_lo, b_hi), inp, q = rec['truth'], rec['fitted'][j], rec['bare'][j], rec['inputs'][j], rec['q'][j]
+    f_lo_ok, f_hi_ok = f_lo is None or f_lo <= t, f_hi is None or t <= f_hi
+    if inp is None or q is None:                                    # no conformal step (a plug-in or a chain of strata): the factor cannot move it
+        return tuple(-math.inf if ok else math.inf for ok in (f_lo_ok, f_hi_ok))
+    mid, lo, hi, ksg = inp
+    w_lo, w_hi = (float(v) for v in conformal_widths(mid, lo, hi, ksg, lam))
+    def one(bare_ok, fit_ok, raw, qf):
+        if bare_ok: return -math.inf
+        return min(raw, qf) if fit_ok else max(raw, qf + 1e-9)
+    return (one(b_lo is None or b_lo <= t, f_lo_ok, (lo - t) / w_lo, q[0]),
+            one(b_hi is None or t <= b_hi, f_hi_ok, (t - hi) / w_hi, q[1]))
+
+def _widened_tables(recs: list, levels, lam: float) -> tuple:
+    "(lower, upper) tables {level: factor} of the second stage from records `recs`: each end's split-conformal quantile at 1 - (1 - level) / 2, -1 where the widenings alone reach it (the conformal end then sits at the median)."
+    lower, upper = {}, {}
+    for j, L in enumerate(levels):
+        s = np.sort(np.array([widened_scores(r, j, lam) for r in recs]), axis=0)       # (m, 2)
+        m = len(s); k = min(m, int(math.ceil((1 - (1 - L) / 2) * (m + 1))))
+        for table, col in ((lower, s[:, 0]), (upper, s[:, 1])):
+            v, finite = col[k - 1], col[np.isfinite(col)]
+            table[str(L)] = float(max(v, -1.0) if v < math.inf else (finite.max() if len(finite) else 0.0))
+    return lower, upper
+
+def widened_coverage(recs: list, levels, which: str = 'fitted') -> dict:
+    "{level: share of records whose `which` ('fitted' or 'bare': the widenings alone) interval covers the truth}."
+    return {str(L): float(np.mean([(lo is None or lo <= r['truth']) and (hi is None or r['truth'] <= hi) for r in recs for lo, hi in [r[which][j]]]))
+            for j, L in enumerate(levels)}
+
+def fit_after_widenings(est: MIST, records: dict, levels=LEVELS, least: int = ESTIMATE_MIN_DRAWS, edges=ESTIMATE_EDGES,
+                        ends: Sequence[str] = ('upper',), # the ends refitted; the others keep the first stage's factors
+                       ) -> dict:
+    "`est.calibration` with its per-end tables (`sides`: per bucket, pooled and per bin of the median) refitted on `widening_draws` records, so the final interval covers at the nominal level; the first stage kept under `first_stage`."
+    import copy
+    if not est.calibration or 'sides' not in est.calibration: raise ValueError(f"{est.name} has no per-end calibration to refit")
+    cal, lam = copy.deepcopy(est.calibration), float(est.calibration.get('disagreement', 0.0))
+    cal['first_stage'] = copy.deepcopy(cal['sides'])
+    sd = cal['sides']
+    if not set(ends) <= {'lower', 'upper'}: raise ValueError(f"ends must name 'lower' and/or 'upper', got {ends!r}")
+    fitted = {k: _widened_tables(r, levels, lam) for k, r in records.items() if r}
+    pooled = _widened_tables([r for rs in records.values() for r in rs], levels, lam)
+    by_t, by_n = {}, {}
+    for k, rs in records.items():                                    # Mondrian by the median, as in the first stage
+        bins = [estimate_bin(r['mid'], edges) if math.isfinite(r['mid']) else None for r in rs]
+        for b in sorted({b for b in bins if b is not None}):
+            sel = [r for r, bb in zip(rs, bins) if bb == b]
+            by_n.setdefault(k, {})[b] = len(sel)
+            if len(sel) >= least: by_t.setdefault(k, {})[b] = _widened_tables(sel, levels, lam)
+    by = sd['by_estimate'] = dict(edges=[float(e) for e in edges], min_draws=int(least), counts=by_n,
+                                  **{e: {k: dict(v) for k, v in sd['by_estimate'][e].items()} for e in ('lower', 'upper')})
+    for i, e in enumerate(('lower', 'upper')):
+        if e not in ends: continue
+        sd[e].update({k: v[i] for k, v in fitted.items()}); sd[f'pooled_{e}'] = pooled[i]
+        by[e] = {k: {b: t[i] for b, t in v.items()} for k, v in by_t.items()}
+    allr = [r for rs in records.values() for r in rs]
+    cal['method'] += f"; second stage ({' and '.join(ends)} end{'s' if len(ends) > 1 else ''}): refitted on the final intervals, after the widenings (scores -inf where they alone cover)"
+    cal['widenings'] = dict(ends=list(ends), counts={k: len(r) for k, r in records.items()}, levels=[float(L) for L in levels],
+                            coverage_first_stage=widened_coverage(allr, levels), coverage_widenings_alone=widened_coverage(allr, levels, 'bare'))
+    return cal
