@@ -524,5 +524,8 @@ def test_sparse_discrete_tables_read_through_ranks(qr):
     p = np.bincount((np.arange(3)[:, None] + np.arange(2)[None]).ravel()) / 6
     truth = 8 * (-(p * np.log(p)).sum() - math.log(2))
     r = qr.estimate_with_info(x, y)
-    assert r.lower <= truth <= r.upper   # 3.66 for 5.09 nats: read low (Chao-Shen reads 5.96 here; over 246 sparse samples it is the worse)
+    assert r.lower <= truth and r.mi < truth   # 3.64 for 5.09 nats: read low (Chao-Shen reads 5.96 here; over 246 sparse samples it is the worse)
+    # its upper end (4.16) falls short too: no widening sees what the network misses here, and since the upper factors are fitted
+    # after the widenings no excess width covers it (before: covered). Over the 141 sparse samples of scripts/discrete_tables.py
+    # the 90% interval covers 0.89 (median width 1.9 nats; before 0.99 at 3.0)
     assert qr.estimate_with_info(x[:, :1], y[:, :1]).model == 'plug-in (discrete)'   # one column a side: the plug-in

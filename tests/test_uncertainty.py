@@ -53,7 +53,9 @@ def test_intervals_stay_consistent_as_n_grows(est):
     rs = [est.estimate_with_info(x[:n], y[:n]) for n in (2000, 8000, 40_000)]
     widths = [r.upper - r.lower for r in rs]
     assert widths[2] <= widths[1] * 1.02 and widths[1] <= widths[0] * 1.1, widths     # averaging more subsets never widens
-    assert widths[2] >= 0.5 * widths[0], widths                                         # nor shrinks like 1/sqrt(m) (m = 20)
+    # nor shrinks like 1/sqrt(m) (m = 20 subsets: 0.22 of the width at n = 2,000); measured 0.45 (0.237 -> 0.107 nats) since the
+    # upper factors are fitted after the widenings, on samples of n = 2,001-20,000 too
+    assert widths[2] >= 0.35 * widths[0], widths
     assert all(r.lower <= r.mi <= r.upper for r in rs) and rs[-1].lower <= truth <= rs[-1].upper
     assert abs(rs[-1].mi - truth) < 0.1 and any('disjoint' in m for m in rs[-1].notes)
 
@@ -525,3 +527,40 @@ def test_the_twin_check_runs_only_where_the_cap_would_bind(est, monkeypatch):
     g = np.random.default_rng(1)
     est.estimate_with_info(g.normal(size=(500, 2)), g.normal(size=(500, 2)), 0.9)   # independent: the cap has nothing to move
     assert len(calls) == 1
+
+
+def test_the_shipped_calibration_is_fitted_after_the_widenings(est):
+    "The shipped factors are the second stage's: upper ends refitted on the final intervals, lower ends the first stage's."
+    cal = est.calibration
+    assert cal['widenings']['ends'] == ['upper']
+    assert cal['sides']['lower'] == cal['first_stage']['lower']
+    assert cal['sides']['by_estimate']['lower'] == cal['first_stage']['by_estimate']['lower']
+    # the widenings already cover part of the draws the raw interval misses, so the upper factors come down
+    ups = [(cal['sides']['upper'][k]['0.9'], cal['first_stage']['upper'][k]['0.9']) for k in cal['sides']['upper']]
+    assert sum(a <= b for a, b in ups) >= len(ups) - 1, ups
+    assert cal['widenings']['coverage_first_stage']['0.9'] > 0.9      # why it was refitted: the first stage over-covered
+
+
+def test_calibrate_script_runs_both_stages_and_refits_from_kept_draws(tmp_path):
+    "scripts/calibrate.py on a tiny draw: both stages, the upper ends refitted; kept draws reproduce it; kept draws of other settings are refused."
+    import json, os, subprocess, sys
+    from pathlib import Path
+    from mist_nb.estimate import check_calibration
+    script = Path(__file__).resolve().parents[1] / 'scripts' / 'calibrate.py'
+    tiny = ['--shapes', '2', '--per-shape', '2', '--large-shapes', '1', '--large-per-shape', '1',
+            '--widening-per-shape', '1', '--widening-large-per-shape', '1']
+    def run(*extra, out=None):
+        return subprocess.run([sys.executable, str(script), *tiny, '--out', str(out or tmp_path / 'x.json'), *extra], capture_output=True,
+                              text=True, timeout=600, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    r = run('--save-draws', str(tmp_path / 'd.pkl'), '--save-widening-draws', str(tmp_path / 'w.pkl'), out=tmp_path / 'a.json')
+    assert r.returncode == 0, r.stderr[-3000:]
+    a = check_calibration(json.loads((tmp_path / 'a.json').read_text()), 'a.json')
+    assert a['widenings']['ends'] == ['upper'] and a['sides']['lower'] == a['first_stage']['lower']
+    assert a['sides']['upper'] != a['first_stage']['upper']
+    assert sum(a['widenings']['counts'].values()) == 15 * 3 + 3 * 1      # per bucket: 2 training-mix shapes and 1 off-training, 1 draw each
+    r = run('--from-draws', str(tmp_path / 'd.pkl'), '--from-widening-draws', str(tmp_path / 'w.pkl'), out=tmp_path / 'b.json')
+    assert r.returncode == 0, r.stderr[-3000:]
+    b = json.loads((tmp_path / 'b.json').read_text())
+    assert (b['sides'], b['first_stage'], b['widenings']['counts']) == (a['sides'], a['first_stage'], a['widenings']['counts'])
+    r = run('--from-draws', str(tmp_path / 'd.pkl'), '--from-widening-draws', str(tmp_path / 'w.pkl'), '--widening-per-shape', '2')
+    assert r.returncode != 0 and 'holds draws' in r.stderr
