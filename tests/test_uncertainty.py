@@ -564,3 +564,19 @@ def test_calibrate_script_runs_both_stages_and_refits_from_kept_draws(tmp_path):
     assert (b['sides'], b['first_stage'], b['widenings']['counts']) == (a['sides'], a['first_stage'], a['widenings']['counts'])
     r = run('--from-draws', str(tmp_path / 'd.pkl'), '--from-widening-draws', str(tmp_path / 'w.pkl'), '--widening-per-shape', '2')
     assert r.returncode != 0 and 'holds draws' in r.stderr
+
+
+def test_estimate_levels_reuses_a_cache_and_matches_one_level_at_a_time(est):
+    "estimate_levels gives each level's MIResult as estimate_with_info does, and a cache passed twice gives the same results again."
+    rng = np.random.default_rng(21)
+    x = rng.normal(size=(400, 3)); y = np.c_[x[:, 0] ** 2, x[:, 1]] + rng.normal(size=(400, 2))
+    cache = {}
+    first = est.estimate_levels(x, y, (0.5, 0.9), cache)
+    assert {'levels_prep', 'levels_outs', 'conformal'} <= set(cache) and set(cache['conformal']) == {0.5, 0.9}
+    again = est.estimate_levels(x, y, (0.5, 0.9), cache)
+    for a, b, L in zip(first, again, (0.5, 0.9)):
+        one = est.estimate_with_info(x, y, L)
+        assert (a.mi, a.lower, a.upper) == (b.mi, b.lower, b.upper) == pytest.approx((one.mi, one.lower, one.upper), abs=1e-9)
+    cache['ends_at_median'] = True                       # the conformal step adds no width: only the widenings remain
+    bare = est.estimate_levels(x, y, (0.9,), cache)[0]
+    assert first[1].lower <= bare.lower <= bare.mi <= bare.upper <= first[1].upper
