@@ -28,7 +28,8 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
            'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'NULL_Z', 'NULL_STEP',
-           'NULL_MAX_READ', 'NULL_SUBSETS', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
+           'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD',
+           'CONSENSUS_MAX_ROWS', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
            'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
            'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
            'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
@@ -47,14 +48,14 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
            'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
            'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'pair_bins', 'column_pair_screen', 'first_canonical_pair', 'projection_halves',
-           'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths', 'neighbour_means',
-           'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
-           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
-           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_batches',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores',
-           'widened_coverage', 'fit_after_widenings']
+           'gaussian_surrogate', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
+           'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
+           'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
+           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
+           'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix',
+           'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1475,6 +1476,61 @@ def _null_excess(self: MIST, px, py, outs: np.ndarray, mi: float, lo, hi, notes:
     mi = max(mi - take, 0.0)
     return mi, (None if lo is None else max(lo - take, 0.0)), (None if hi is None else max(hi - take, mi))
 
+# %% ../nbs/04_estimate.ipynb #e4ed459e
+CONSENSUS_MIN_ROWS = 1000      # from this n on, with one continuous column a side, KSG's agreement across k is checked ...
+CONSENSUS_KS = (1, 2, 4)       # ... at these k (the middle one is reported) ...
+CONSENSUS_SLACK = 0.02         # ... they agree when their spread is within KSG-1's standard error plus this (nats)
+CONSENSUS_PAD = 0.01           # nats added to the interval's half-width
+CONSENSUS_MAX_ROWS = 100_000   # rows read (a seeded subset beyond)
+CONSENSUS_DISTINCT = 0.95      # each column needs at least this share of distinct values (ties broken at random blur neighbours)
+
+def ksg_by_k(zx: np.ndarray, zy: np.ndarray, ks=CONSENSUS_KS) -> tuple:
+    "(estimates, standard errors) of KSG-I with max-norms at each k of `ks`, for one column a side (n,): the mean of the per-row terms psi(k) + psi(n) - psi(n_x + 1) - psi(n_y + 1) and its standard error."
+    from scipy.spatial import cKDTree
+    from scipy.special import digamma
+    zx, zy = np.asarray(zx, np.float64).ravel(), np.asarray(zy, np.float64).ravel()
+    n = len(zx)
+    if n <= max(ks): raise ValueError(f"KSG at k = {max(ks)} needs more than {max(ks)} rows, got {n}")
+    xy = np.c_[zx, zy]
+    dist = cKDTree(xy).query(xy, k=max(ks) + 1, p=np.inf)[0]         # column j: the distance to the j-th neighbour
+    sx, sy = np.sort(zx), np.sort(zy)
+    inside = lambda s, v, e: np.maximum(np.searchsorted(s, v + e, 'left') - np.searchsorted(s, v - e, 'right') - 1, 0)   # others strictly within e
+    est, se = [], []
+    for k in ks:
+        e = dist[:, k]
+        t = digamma(k) + digamma(n) - digamma(inside(sx, zx, e) + 1) - digamma(inside(sy, zy, e) + 1)
+        est.append(float(t.mean())); se.append(float(t.std(ddof=1) / math.sqrt(n)))
+    return np.array(est), np.array(se)
+
+@patch
+def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi): with one continuous column a side and n >= CONSENSUS_MIN_ROWS, where KSG at every k of CONSENSUS_KS agrees within KSG-1's standard error plus CONSENSUS_SLACK, KSG-2 on the normal scores and an interval of its standard error and that spread."
+    n = len(px)
+    if (n < CONSENSUS_MIN_ROWS or px.shape[1] != 1 or py.shape[1] != 1 or self.net.cfg.mode != 'copula' or not math.isfinite(mi)
+            or cache.get('serial') is not None or any(np.any(m) for m in discrete_masks(x, y, cache))): return mi, lo, hi
+    if 'consensus' not in cache:
+        from scipy.special import ndtri
+        if min(distinct_counts(x).min(), distinct_counts(y).min()) < CONSENSUS_DISTINCT * n: cache['consensus'] = None
+        else:
+            rows = np.arange(n) if n <= CONSENSUS_MAX_ROWS else np.sort(np.random.default_rng(seed_int(self.seed, 'consensus', n)).choice(n, CONSENSUS_MAX_ROWS, replace=False))
+            z = lambda p: ndtri((p[rows, 0] + (n - 1) / 2 + 0.5) / n)    # normal scores of the float64 ranks
+            cache['consensus'] = ksg_by_k(z(px), z(py))
+    if cache['consensus'] is None: return mi, lo, hi
+    est, se = cache['consensus']
+    spread = float(est.max() - est.min())
+    if not spread <= se[0] + CONSENSUS_SLACK: return mi, lo, hi
+    j = CONSENSUS_KS.index(2) if 2 in CONSENSUS_KS else 0
+    new = max(0.0, float(est[j]))
+    half = _norm_ppf((1 + level) / 2) * float(se[j]) + spread + CONSENSUS_PAD
+    m = min(n, CONSENSUS_MAX_ROWS)
+    notes.append(f"one continuous column a side and n = {n}: KSG on the normal scores ({m} rows) reads "
+                 + ', '.join(f"{v:.3f} at k = {k}" for k, v in zip(CONSENSUS_KS, est))
+                 + f", agreeing within their noise (spread {spread:.3f} <= {se[0] + CONSENSUS_SLACK:.3f} nats), so its bias is small and, "
+                 f"in one dimension, it converges where the network's learned correction does not: the estimate is KSG-{CONSENSUS_KS[j]}'s, "
+                 f"{new:.3f} (the network read {mi:.3f})" + (f", and the interval its standard error ({se[j]:.3f}) and spread" if lo is not None else ''))
+    if lo is None: return new, lo, hi
+    return new, max(0.0, new - half), new + half
+
 # %% ../nbs/04_estimate.ipynb #55843ebd
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
 PAIR_KSG_SHARE, PAIR_KSG_ROWS = 0.5, 500   # the pair's pass is skipped when its KSG estimate (on at most 500 rows) is below half the joint one
@@ -2172,6 +2228,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
                      f"median ({mi:.3f}): the estimate is raised to KSG's one-sided 95% lower confidence bound, {fl:.3f} nats")
         mi = fl
         if hi is not None: hi = max(hi, mi)
+    mi, lo, hi = self._ksg_consensus(x, y, px, py, mi, lo, hi, level, notes, cache)   # one column a side: KSG where it agrees across k
     mi, lo, hi = self._pair_check(sx, sy, mi, lo, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     ox, oy = (a[:, :a.shape[1] - b.shape[1]] if s in wide else a for s, a, b in zip('xy', (sx, sy), (x, y)))   # the columns as given
