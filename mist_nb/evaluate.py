@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import xarray as xr
 from joblib import Parallel, delayed, parallel_config
-from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, fine_spec, outputs_spec, IMD_FAMILIES,
+from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, fine_spec, smooth_spec, outputs_spec, IMD_FAMILIES,
                               OOMD_FAMILIES, N_GRID, GRID_SEED, seed_int, data_dir)
 from .estimate import MIST, SHIPPED, resolve_checkpoint, load_model
 from .baselines import check_xy
@@ -26,13 +26,13 @@ from .core import file_sha256, git_revision, hardware, atomic_write_text, patch
 # %% auto #0
 __all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'BROAD_FAMILIES', 'N_RANGES',
            'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE', 'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'Grid', 'imd_grid',
-           'oomd_grid', 'bmi_grid', 'heldout_grid', 'fine_grid', 'labels_grid', 'mixed_columns_grid', 'outputs_grid',
-           'gaussian_task_id', 'highmi_grid', 'independence_grid', 'broad_grid', 'n_range_label', 'RidgeFallback',
-           'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance',
-           'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk', 'work_units',
-           'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells', 'errors',
-           'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width', 'monitor_grids',
-           'model_scores']
+           'oomd_grid', 'bmi_grid', 'heldout_grid', 'fine_grid', 'smooth_grid', 'labels_grid', 'mixed_columns_grid',
+           'outputs_grid', 'gaussian_task_id', 'highmi_grid', 'independence_grid', 'broad_grid', 'n_range_label',
+           'RidgeFallback', 'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec',
+           'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk',
+           'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells',
+           'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width',
+           'monitor_grids', 'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
@@ -173,6 +173,10 @@ def heldout_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, 
 def fine_grid(ns=(100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Fine-structure dependence (high-frequency sines, never in training or calibration) on a grid of sizes, dims and seeds."
     return Grid('fine', [c.name for c in fine_spec().components], ns, dims, seeds, seed, name='fine')
+
+def smooth_grid(ns=(100, 500, 2000, 10_000), dims=(1, 2), seeds=BENCH_SEEDS[:3], seed: int = GRID_SEED) -> Grid:
+    "Smooth shapes of one column (`SMOOTH_CHANNELS`: never in training or calibration), one channel per column pair, up to n = 10,000."
+    return Grid('smooth', [c.name for c in smooth_spec().components], ns, dims, seeds, seed, name='smooth')
 
 def labels_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Labels in X against continuous Y (`LabelFamily`, `BoundaryLabelFamily`: exact MI; never in training or calibration) on a grid of sizes, dims and seeds."

@@ -16,22 +16,23 @@ from .core import data_dir, data_path, atomic_write_text, patch
 
 # %% auto #0
 __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'COUNT_BASE', 'ORDINAL_LEVELS', 'ROUND_SCALE',
-           'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'OUTPUT_CHANNELS', 'CALIBRATION_CHANNELS',
-           'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS',
-           'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS', 'REGRESSION_TERMS', 'REGRESSION_BANK_SIZE',
-           'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS',
-           'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID', 'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED',
-           'seed_int', 'make_generator', 'gaussian_mi', 'student_t_correction', 'additive_uniform_mi', 'column_masks',
-           'structure_covariance', 'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal',
-           'functional_mi', 'circle_mi', 'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel',
-           'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau',
-           'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily', 'draw_regression', 'ridge_sum',
+           'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'SMOOTH_CHANNELS', 'OUTPUT_CHANNELS',
+           'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS',
+           'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS', 'REGRESSION_TERMS',
+           'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC', 'BIMODAL_X',
+           'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID',
+           'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
+           'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
+           'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi',
+           'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture',
+           'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily',
+           'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily', 'draw_regression', 'ridge_sum',
            'regression_entry', 'make_regression_bank', 'regression_bank', 'regression_mi', 'regression_tau',
            'RegressionFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
            'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
            'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
-           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'fine_spec', 'broad_regression_spec', 'get_spec',
-           'draw_tasks', 'throughput']
+           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'smooth_spec', 'fine_spec', 'broad_regression_spec',
+           'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -480,6 +481,11 @@ def _saw(x, xp): return x[..., 0] - 1.5 * xp.floor(x[..., 0] / 1.5)
 def _tri(x, xp): return xp.abs(x[..., 0] - 2.0 * xp.floor(x[..., 0] / 2.0) - 1.0)
 def _wquartic(x, xp): return x[..., 0] ** 4 - 4 * x[..., 0] ** 2
 def _relu(x, xp): return xp.maximum(x[..., 0], 0 * x[..., 0])
+def _atan(x, xp): return xp.arctan(2 * x[..., 0])
+def _cbrt(x, xp): return xp.sign(x[..., 0]) * xp.abs(x[..., 0]) ** (1 / 3)
+def _softplus(x, xp): return xp.log1p(xp.exp(2 * x[..., 0]))
+def _twobump(x, xp): return xp.exp(-4 * (x[..., 0] - 1) ** 2) - xp.exp(-4 * (x[..., 0] + 1) ** 2)
+def _tent(x, xp): return xp.maximum(1 - xp.abs(x[..., 0]), 0 * x[..., 0])
 
 CHANNELS = {c.name: c for c in [
     Channel('gauss', (3e-5, 5.0)), Channel('uniform', (1e-4, 2.0)), Channel('mixture', (0.0, 0.0)),
@@ -497,9 +503,13 @@ CHANNELS = {c.name: c for c in [
     Channel('ordinal', (0.01, 10.0), _ident, 'ordinal'), Channel('rounded', (0.01, 10.0), _ident, 'rounded'),
     # calibration only (never trained on):
     Channel('sawtooth', (0.002, 3.0), _saw), Channel('triangle', (0.002, 2.0), _tri), Channel('wquartic', (0.005, 30.0), _wquartic),
-    Channel('relu', (0.003, 5.0), _relu), Channel('hetero-cos', (0.03, 5.0), _cos2, 'scale')]}
+    Channel('relu', (0.003, 5.0), _relu), Channel('hetero-cos', (0.03, 5.0), _cos2, 'scale'),
+    # smooth shapes of one column, held out as well (a test grid of their own, up to n = 10,000):
+    Channel('atan', (0.003, 3.0), _atan), Channel('cbrt', (0.003, 3.0), _cbrt), Channel('softplus', (0.003, 5.0), _softplus),
+    Channel('twobump', (0.003, 2.0), _twobump), Channel('tent', (0.003, 2.0), _tent)]}
 HELDOUT_CHANNELS = ('sine3', 'product', 'circle', 'xshape')
 FINE_CHANNELS = ('sine8', 'sine16')
+SMOOTH_CHANNELS = ('atan', 'cbrt', 'softplus', 'twobump', 'tent')
 OUTPUT_CHANNELS = OUTPUT_KINDS
 CALIBRATION_CHANNELS = ('sawtooth', 'triangle', 'wquartic', 'relu', 'hetero-cos')
 CLOSED_FORM_CHANNELS = ('gauss', 'uniform')
@@ -712,7 +722,7 @@ class ChannelFamily:
         return xy, self.mutual_information(params, dim_x, dim_y)
 
 # %% ../nbs/00_sampling.ipynb #e3c48fa5
-TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *OUTPUT_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
+TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *SMOOTH_CHANNELS, *OUTPUT_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
 FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS),
                                      ChannelFamily('offmix', CALIBRATION_CHANNELS), ChannelFamily('outputs', OUTPUT_CHANNELS)]})
 
@@ -1528,6 +1538,11 @@ def outputs_spec() -> MetaDistribution:
     comps = [Component.parse(f"{k}-base", ranges=dict(mi=(0.02, 4.0))) for k in (*OUTPUT_CHANNELS, 'outputs')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='outputs')
 
+def smooth_spec() -> MetaDistribution:
+    "Smooth shapes of one column (`SMOOTH_CHANNELS`), plain; never in training or calibration."
+    comps = [Component.parse(f"{k}-base", ranges=dict(mi=(0.02, 4.0))) for k in SMOOTH_CHANNELS]
+    return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='smooth')
+
 def fine_spec() -> MetaDistribution:
     "Fine-structure dependence (`FINE_CHANNELS`: high-frequency sines), plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in FINE_CHANNELS for t in ('base', 'rotate')]
@@ -1545,7 +1560,7 @@ def broad_regression_spec() -> MetaDistribution:
 
 SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
-         'mixed-columns': mixed_columns_spec, 'fine': fine_spec, 'outputs': outputs_spec}
+         'mixed-columns': mixed_columns_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."
