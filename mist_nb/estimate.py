@@ -1480,7 +1480,7 @@ def _null_excess(self: MIST, px, py, outs: np.ndarray, mi: float, lo, hi, notes:
 CONSENSUS_MIN_ROWS = 1000      # from this n on, with one continuous column a side, KSG's agreement across k is checked ...
 CONSENSUS_KS = (1, 2, 4)       # ... at these k (the middle one is reported) ...
 CONSENSUS_SLACK = 0.02         # ... they agree when their spread is within KSG-1's standard error plus this (nats)
-CONSENSUS_PAD = 0.01           # nats added to the interval's half-width
+CONSENSUS_PAD = 0.005          # nats added to the interval's half-width (bias that no spread across k shows)
 CONSENSUS_MAX_ROWS = 100_000   # rows read (a seeded subset beyond)
 CONSENSUS_DISTINCT = 0.95      # each column needs at least this share of distinct values (ties broken at random blur neighbours)
 
@@ -1513,7 +1513,7 @@ def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, no
         if min(distinct_counts(x).min(), distinct_counts(y).min()) < CONSENSUS_DISTINCT * n: cache['consensus'] = None
         else:
             rows = np.arange(n) if n <= CONSENSUS_MAX_ROWS else np.sort(np.random.default_rng(seed_int(self.seed, 'consensus', n)).choice(n, CONSENSUS_MAX_ROWS, replace=False))
-            z = lambda p: ndtri((p[rows, 0] + (n - 1) / 2 + 0.5) / n)    # normal scores of the float64 ranks
+            z = lambda p: np.sign(p[rows, 0]) * ndtri((np.abs(p[rows, 0]) + n / 2) / n)   # normal scores of the centred ranks, exactly odd: a sign flip changes nothing
             cache['consensus'] = ksg_by_k(z(px), z(py))
     if cache['consensus'] is None: return mi, lo, hi
     est, se = cache['consensus']
@@ -1521,13 +1521,13 @@ def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, no
     if not spread <= se[0] + CONSENSUS_SLACK: return mi, lo, hi
     j = CONSENSUS_KS.index(2) if 2 in CONSENSUS_KS else 0
     new = max(0.0, float(est[j]))
-    half = _norm_ppf((1 + level) / 2) * float(se[j]) + spread + CONSENSUS_PAD
+    half = _norm_ppf((1 + level) / 2) * math.hypot(float(se[j]), spread / 2) + CONSENSUS_PAD   # noise and a bias of up to half the spread
     m = min(n, CONSENSUS_MAX_ROWS)
     notes.append(f"one continuous column a side and n = {n}: KSG on the normal scores ({m} rows) reads "
                  + ', '.join(f"{v:.3f} at k = {k}" for k, v in zip(CONSENSUS_KS, est))
                  + f", agreeing within their noise (spread {spread:.3f} <= {se[0] + CONSENSUS_SLACK:.3f} nats), so its bias is small and, "
                  f"in one dimension, it converges where the network's learned correction does not: the estimate is KSG-{CONSENSUS_KS[j]}'s, "
-                 f"{new:.3f} (the network read {mi:.3f})" + (f", and the interval its standard error ({se[j]:.3f}) and spread" if lo is not None else ''))
+                 f"{new:.3f} (the network read {mi:.3f})" + (f", and the interval rests on its standard error ({se[j]:.3f}) and that spread" if lo is not None else ''))
     if lo is None: return new, lo, hi
     return new, max(0.0, new - half), new + half
 
