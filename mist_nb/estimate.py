@@ -28,29 +28,29 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
            'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'NULL_Z', 'NULL_STEP',
-           'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD',
-           'CONSENSUS_MAX_ROWS', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS',
-           'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z',
-           'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z',
-           'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
-           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
-           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
-           'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
-           'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks',
+           'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_KS',
+           'CONSENSUS_SLACK', 'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA',
+           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
+           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE',
+           'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
+           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
+           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
+           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
+           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'ksg_by_k', 'pair_bins', 'column_pair_screen',
+           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features',
+           'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks',
            'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
            'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
            'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
@@ -1477,7 +1477,8 @@ def _null_excess(self: MIST, px, py, outs: np.ndarray, mi: float, lo, hi, notes:
     return mi, (None if lo is None else max(lo - take, 0.0)), (None if hi is None else max(hi - take, mi))
 
 # %% ../nbs/04_estimate.ipynb #e4ed459e
-CONSENSUS_MIN_ROWS = 1000      # from this n on, with one continuous column a side, KSG's agreement across k is checked ...
+CONSENSUS_MIN_ROWS = 500       # from this n on, with one continuous column a side, KSG's agreement across k is checked ...
+CONSENSUS_MIN_ROWS_POINT = 1000   # ... from this n on for a model with no quantile head (no width to weigh KSG against)
 CONSENSUS_KS = (1, 2, 4)       # ... at these k (the middle one is reported) ...
 CONSENSUS_SLACK = 0.02         # ... they agree when their spread is within KSG-1's standard error plus this (nats)
 CONSENSUS_PAD = 0.005          # nats added to the interval's half-width (bias that no spread across k shows)
@@ -1503,10 +1504,11 @@ def ksg_by_k(zx: np.ndarray, zy: np.ndarray, ks=CONSENSUS_KS) -> tuple:
     return np.array(est), np.array(se)
 
 @patch
-def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
-    "(mi, lo, hi): with one continuous column a side and n >= CONSENSUS_MIN_ROWS, where KSG at every k of CONSENSUS_KS agrees within KSG-1's standard error plus CONSENSUS_SLACK, KSG-2 on the normal scores and an interval of its standard error and that spread."
+def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict, outs=None) -> tuple:
+    "(mi, lo, hi): with one continuous column a side and n >= CONSENSUS_MIN_ROWS, where KSG at every k of CONSENSUS_KS agrees within KSG-1's standard error plus CONSENSUS_SLACK, KSG-2 on the normal scores weighed against the network by precision (`outs`: its raw quantiles), and an interval of KSG's standard error and that spread."
     n = len(px)
-    if (n < CONSENSUS_MIN_ROWS or px.shape[1] != 1 or py.shape[1] != 1 or self.net.cfg.mode != 'copula' or not math.isfinite(mi)
+    if (n < (CONSENSUS_MIN_ROWS if self.is_quantile else CONSENSUS_MIN_ROWS_POINT) or px.shape[1] != 1 or py.shape[1] != 1
+            or self.net.cfg.mode != 'copula' or not math.isfinite(mi)
             or cache.get('serial') is not None or any(np.any(m) for m in discrete_masks(x, y, cache))): return mi, lo, hi
     if 'consensus' not in cache:
         from scipy.special import ndtri
@@ -1520,14 +1522,23 @@ def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, no
     spread = float(est.max() - est.min())
     if not spread <= se[0] + CONSENSUS_SLACK: return mi, lo, hi
     j = CONSENSUS_KS.index(2) if 2 in CONSENSUS_KS else 0
-    new = max(0.0, float(est[j]))
-    half = _norm_ppf((1 + level) / 2) * math.hypot(float(se[j]), spread / 2) + CONSENSUS_PAD   # noise and a bias of up to half the spread
+    s_k = math.hypot(float(se[j]), spread / 2)                                    # KSG's noise and a bias of up to half the spread
+    w = 1.0                                                                       # KSG's weight: all of it without the network's width
+    if self.is_quantile and outs is not None:
+        _, rlo, rhi, _ = self._combine(outs, 0.9)                                 # the network's raw 90% quantiles: a fixed level, so the point never depends on `level`
+        s_n = (rhi - rlo) / (2 * _norm_ppf(0.95))
+        if math.isfinite(s_n): w = s_n ** 2 / (s_n ** 2 + s_k ** 2) if s_n > 0 or s_k > 0 else 0.5
+    new = max(0.0, w * float(est[j]) + (1 - w) * mi)
+    half = _norm_ppf((1 + level) / 2) * s_k + CONSENSUS_PAD
     m = min(n, CONSENSUS_MAX_ROWS)
     notes.append(f"one continuous column a side and n = {n}: KSG on the normal scores ({m} rows) reads "
                  + ', '.join(f"{v:.3f} at k = {k}" for k, v in zip(CONSENSUS_KS, est))
                  + f", agreeing within their noise (spread {spread:.3f} <= {se[0] + CONSENSUS_SLACK:.3f} nats), so its bias is small and, "
-                 f"in one dimension, it converges where the network's learned correction does not: the estimate is KSG-{CONSENSUS_KS[j]}'s, "
-                 f"{new:.3f} (the network read {mi:.3f})" + (f", and the interval rests on its standard error ({se[j]:.3f}) and that spread" if lo is not None else ''))
+                 f"in one dimension, it converges where the network's learned correction does not: "
+                 + (f"the estimate is KSG-{CONSENSUS_KS[j]}'s, {new:.3f} (the network read {mi:.3f})" if w == 1.0 else
+                    f"the estimate, {new:.3f}, weighs KSG-{CONSENSUS_KS[j]}'s {float(est[j]):.3f} against the network's {mi:.3f} by their precisions "
+                    f"(weight {w:.2f} on KSG)")
+                 + (f", and the interval rests on KSG's standard error ({se[j]:.3f}) and that spread" if lo is not None else ''))
     if lo is None: return new, lo, hi
     return new, max(0.0, new - half), new + half
 
@@ -2228,7 +2239,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
                      f"median ({mi:.3f}): the estimate is raised to KSG's one-sided 95% lower confidence bound, {fl:.3f} nats")
         mi = fl
         if hi is not None: hi = max(hi, mi)
-    mi, lo, hi = self._ksg_consensus(x, y, px, py, mi, lo, hi, level, notes, cache)   # one column a side: KSG where it agrees across k
+    mi, lo, hi = self._ksg_consensus(x, y, px, py, mi, lo, hi, level, notes, cache, outs)   # one column a side: KSG where it agrees across k
     mi, lo, hi = self._pair_check(sx, sy, mi, lo, hi, level, notes, cache, {s: a.shape[1] - b.shape[1] for s, a, b in zip('xy', (sx, sy), (x, y)) if s in wide})
     mi, lo, hi = self._mixed_side(x, y, px, py, mi, lo, hi, level, notes, cache)
     ox, oy = (a[:, :a.shape[1] - b.shape[1]] if s in wide else a for s, a, b in zip('xy', (sx, sy), (x, y)))   # the columns as given
