@@ -28,15 +28,15 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
            'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'NULL_Z', 'NULL_STEP',
-           'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_KS',
-           'CONSENSUS_SLACK', 'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA',
-           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
-           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE',
-           'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
-           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_MIN_ROWS_2D',
+           'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS',
+           'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS',
+           'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS',
+           'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT',
+           'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS',
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
            'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
            'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
            'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
@@ -1478,7 +1478,9 @@ def _null_excess(self: MIST, px, py, outs: np.ndarray, mi: float, lo, hi, notes:
 
 # %% ../nbs/04_estimate.ipynb #e4ed459e
 CONSENSUS_MIN_ROWS = 500       # from this n on, with one continuous column a side, KSG's agreement across k is checked ...
-CONSENSUS_MIN_ROWS_POINT = 1000   # ... from this n on for a model with no quantile head (no width to weigh KSG against)
+CONSENSUS_MIN_ROWS_POINT = 1000   # ... from this n on for a model with no quantile head (no width to weigh KSG against) ...
+CONSENSUS_MIN_ROWS_2D = 1000   # ... and from this n on with two columns on a side (quantile models; the interval keeps the network's too)
+CONSENSUS_MAX_SIDE = 2         # columns a side it reads (KSG's bias grows with dimension)
 CONSENSUS_KS = (1, 2, 4)       # ... at these k (the middle one is reported) ...
 CONSENSUS_SLACK = 0.02         # ... they agree when their spread is within KSG-1's standard error plus this (nats)
 CONSENSUS_PAD = 0.005          # nats added to the interval's half-width (bias that no spread across k shows)
@@ -1486,28 +1488,35 @@ CONSENSUS_MAX_ROWS = 100_000   # rows read (a seeded subset beyond)
 CONSENSUS_DISTINCT = 0.95      # each column needs at least this share of distinct values (ties broken at random blur neighbours)
 
 def ksg_by_k(zx: np.ndarray, zy: np.ndarray, ks=CONSENSUS_KS) -> tuple:
-    "(estimates, standard errors) of KSG-I with max-norms at each k of `ks`, for one column a side (n,): the mean of the per-row terms psi(k) + psi(n) - psi(n_x + 1) - psi(n_y + 1) and its standard error."
+    "(estimates, standard errors) of KSG-I with max-norms at each k of `ks` for x (n,) or (n, d_x) and y (n,) or (n, d_y): the mean of the per-row terms psi(k) + psi(n) - psi(n_x + 1) - psi(n_y + 1) and its standard error."
     from scipy.spatial import cKDTree
     from scipy.special import digamma
-    zx, zy = np.asarray(zx, np.float64).ravel(), np.asarray(zy, np.float64).ravel()
+    zx, zy = (np.asarray(v, np.float64).reshape(len(v), -1) for v in (zx, zy))
     n = len(zx)
+    if len(zy) != n: raise ValueError(f"x and y need the same rows, got {len(zx)} and {len(zy)}")
     if n <= max(ks): raise ValueError(f"KSG at k = {max(ks)} needs more than {max(ks)} rows, got {n}")
-    xy = np.c_[zx, zy]
-    dist = cKDTree(xy).query(xy, k=max(ks) + 1, p=np.inf)[0]         # column j: the distance to the j-th neighbour
-    sx, sy = np.sort(zx), np.sort(zy)
-    inside = lambda s, v, e: np.maximum(np.searchsorted(s, v + e, 'left') - np.searchsorted(s, v - e, 'right') - 1, 0)   # others strictly within e
+    dist = cKDTree(np.c_[zx, zy]).query(np.c_[zx, zy], k=max(ks) + 1, p=np.inf)[0]   # column j: the distance to the j-th neighbour
+    def counter(v):                                                   # others strictly within e of each row, in one side's max-norm
+        if v.shape[1] == 1:                                           # one column: two binary searches in the sorted values
+            s, v = np.sort(v[:, 0]), v[:, 0]
+            return lambda e: np.maximum(np.searchsorted(s, v + e, 'left') - np.searchsorted(s, v - e, 'right') - 1, 0)
+        tree = cKDTree(v)
+        return lambda e: tree.query_ball_point(v, np.nextafter(e, 0), p=np.inf, return_length=True) - 1
+    cx, cy = counter(zx), counter(zy)
     est, se = [], []
     for k in ks:
         e = dist[:, k]
-        t = digamma(k) + digamma(n) - digamma(inside(sx, zx, e) + 1) - digamma(inside(sy, zy, e) + 1)
+        t = digamma(k) + digamma(n) - digamma(cx(e) + 1) - digamma(cy(e) + 1)
         est.append(float(t.mean())); se.append(float(t.std(ddof=1) / math.sqrt(n)))
     return np.array(est), np.array(se)
 
 @patch
 def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes: list, cache: dict, outs=None) -> tuple:
-    "(mi, lo, hi): with one continuous column a side and n >= CONSENSUS_MIN_ROWS, where KSG at every k of CONSENSUS_KS agrees within KSG-1's standard error plus CONSENSUS_SLACK, KSG-2 on the normal scores weighed against the network by precision (`outs`: its raw quantiles), and an interval of KSG's standard error and that spread."
-    n = len(px)
-    if (n < (CONSENSUS_MIN_ROWS if self.is_quantile else CONSENSUS_MIN_ROWS_POINT) or px.shape[1] != 1 or py.shape[1] != 1
+    "(mi, lo, hi): with one continuous column a side (or two, for a quantile model) and enough rows, where KSG at every k of CONSENSUS_KS agrees within KSG-1's standard error plus CONSENSUS_SLACK, KSG-2 on the normal scores weighed against the network by precision (`outs`: its raw quantiles), and an interval of KSG's standard error and that spread (in two dimensions a side, joined to the network's)."
+    n, dx, dy = len(px), px.shape[1], py.shape[1]
+    wide = dx > 1 or dy > 1
+    least = CONSENSUS_MIN_ROWS_2D if wide else CONSENSUS_MIN_ROWS if self.is_quantile else CONSENSUS_MIN_ROWS_POINT
+    if (n < least or max(dx, dy) > CONSENSUS_MAX_SIDE or (wide and not self.is_quantile)
             or self.net.cfg.mode != 'copula' or not math.isfinite(mi)
             or cache.get('serial') is not None or any(np.any(m) for m in discrete_masks(x, y, cache))): return mi, lo, hi
     if 'consensus' not in cache:
@@ -1515,7 +1524,7 @@ def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, no
         if min(distinct_counts(x).min(), distinct_counts(y).min()) < CONSENSUS_DISTINCT * n: cache['consensus'] = None
         else:
             rows = np.arange(n) if n <= CONSENSUS_MAX_ROWS else np.sort(np.random.default_rng(seed_int(self.seed, 'consensus', n)).choice(n, CONSENSUS_MAX_ROWS, replace=False))
-            z = lambda p: np.sign(p[rows, 0]) * ndtri((np.abs(p[rows, 0]) + n / 2) / n)   # normal scores of the centred ranks, exactly odd: a sign flip changes nothing
+            z = lambda p: np.sign(p[rows]) * ndtri((np.abs(p[rows]) + n / 2) / n)   # normal scores of the centred ranks, exactly odd: a sign flip changes nothing
             cache['consensus'] = ksg_by_k(z(px), z(py))
     if cache['consensus'] is None: return mi, lo, hi
     est, se = cache['consensus']
@@ -1523,23 +1532,28 @@ def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, no
     if not spread <= se[0] + CONSENSUS_SLACK: return mi, lo, hi
     j = CONSENSUS_KS.index(2) if 2 in CONSENSUS_KS else 0
     s_k = math.hypot(float(se[j]), spread / 2)                                    # KSG's noise and a bias of up to half the spread
-    w = 1.0                                                                       # KSG's weight: all of it without the network's width
+    w, clash = 1.0, False                                                         # KSG's weight: all of it without the network's width
     if self.is_quantile and outs is not None:
         _, rlo, rhi, _ = self._combine(outs, 0.9)                                 # the network's raw 90% quantiles: a fixed level, so the point never depends on `level`
         s_n = (rhi - rlo) / (2 * _norm_ppf(0.95))
-        if math.isfinite(s_n): w = s_n ** 2 / (s_n ** 2 + s_k ** 2) if s_n > 0 or s_k > 0 else 0.5
+        if math.isfinite(s_n):
+            clash = abs(float(est[j]) - mi) > _norm_ppf(0.975) * math.hypot(s_n, s_k)   # apart beyond their joint noise: KSG's bias was checked, the network's was not
+            if not clash: w = s_n ** 2 / (s_n ** 2 + s_k ** 2) if s_n > 0 or s_k > 0 else 0.5
     new = max(0.0, w * float(est[j]) + (1 - w) * mi)
     half = _norm_ppf((1 + level) / 2) * s_k + CONSENSUS_PAD
     m = min(n, CONSENSUS_MAX_ROWS)
-    notes.append(f"one continuous column a side and n = {n}: KSG on the normal scores ({m} rows) reads "
+    shape = 'one continuous column a side' if not wide else f"{dx} + {dy} continuous columns"
+    notes.append(f"{shape} and n = {n}: KSG on the normal scores ({m} rows) reads "
                  + ', '.join(f"{v:.3f} at k = {k}" for k, v in zip(CONSENSUS_KS, est))
                  + f", agreeing within their noise (spread {spread:.3f} <= {se[0] + CONSENSUS_SLACK:.3f} nats), so its bias is small and, "
-                 f"in one dimension, it converges where the network's learned correction does not: "
-                 + (f"the estimate is KSG-{CONSENSUS_KS[j]}'s, {new:.3f} (the network read {mi:.3f})" if w == 1.0 else
+                 f"in {'one dimension' if not wide else f'{dx + dy} dimensions'}, it converges where the network's learned correction does not: "
+                 + (f"the estimate is KSG-{CONSENSUS_KS[j]}'s, {new:.3f} (the network read {mi:.3f}" + (", apart beyond their joint noise)" if clash else ")") if w == 1.0 else
                     f"the estimate, {new:.3f}, weighs KSG-{CONSENSUS_KS[j]}'s {float(est[j]):.3f} against the network's {mi:.3f} by their precisions "
                     f"(weight {w:.2f} on KSG)")
-                 + (f", and the interval rests on KSG's standard error ({se[j]:.3f}) and that spread" if lo is not None else ''))
+                 + ((f", and the interval rests on KSG's standard error ({se[j]:.3f}) and that spread" if not wide else
+                     f", and the interval spans both KSG's (its standard error {se[j]:.3f} and that spread) and the network's") if lo is not None else ''))
     if lo is None: return new, lo, hi
+    if wide: return new, min(lo, max(0.0, new - half)), max(hi, new + half)   # KSG's bias grows with dimension: the network's width stays
     return new, max(0.0, new - half), new + half
 
 # %% ../nbs/04_estimate.ipynb #55843ebd
