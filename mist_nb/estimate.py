@@ -1553,11 +1553,12 @@ def _ksg_consensus(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, no
                  + (f"the estimate is KSG-{CONSENSUS_KS[j]}'s, {new:.3f} (the network read {mi:.3f}" + (", apart beyond their joint noise)" if clash else ")") if w == 1.0 else
                     f"the estimate, {new:.3f}, weighs KSG-{CONSENSUS_KS[j]}'s {float(est[j]):.3f} against the network's {mi:.3f} by their precisions "
                     f"(weight {w:.2f} on KSG)")
-                 + ((f", and the interval rests on KSG's standard error ({se[j]:.3f}) and that spread" if not wide else
+                 + ((f", and the interval rests on KSG's standard error ({se[j]:.3f}) and that spread, around KSG-{CONSENSUS_KS[j]} and the estimate" if not wide else
                      f", and the interval spans both KSG's (its standard error {se[j]:.3f} and that spread) and the network's") if lo is not None else ''))
     if lo is None: return new, lo, hi
-    if wide: return new, min(lo, max(0.0, new - half)), max(hi, new + half)   # KSG's bias grows with dimension: the network's width stays
-    return new, max(0.0, new - half), new + half
+    k_lo, k_hi = max(0.0, min(float(est[j]), new) - half), max(float(est[j]), new) + half   # KSG-2's interval, stretched to hold the weighted point
+    if wide: return new, min(lo, k_lo), max(hi, k_hi)                              # KSG's bias grows with dimension: the network's width stays
+    return new, k_lo, k_hi
 
 # %% ../nbs/04_estimate.ipynb #55843ebd
 PAIR_ALPHA, PAIR_MIN_ROWS = 0.05, 20   # the column-pair check: its G-test level (Bonferroni over the pairs) and smallest n
