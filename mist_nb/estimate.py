@@ -34,13 +34,13 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
            'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS',
            'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA',
-           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE',
-           'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE',
-           'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX',
-           'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats', 'exact_objects',
-           'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix', 'function_columns',
-           'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note', 'row_cap',
-           'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'SERIAL_ALPHA', 'SERIAL_ROWS',
+           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
+           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
            'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
            'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
            'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
@@ -52,11 +52,11 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'ksg_by_k', 'pair_bins', 'column_pair_screen',
            'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features',
            'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
-           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
-           'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix',
-           'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
+           'block_shuffles', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
+           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
+           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
+           'independence_test', 'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix', 'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1845,6 +1845,7 @@ def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
 # %% ../nbs/04_estimate.ipynb #42c2f2e5
 BLOCK_ALPHA, BLOCK_LEVEL = 0.05, 0.9   # the block check: its tests' level; the level of the lower ends it compares
 BLOCK_MAX_ROWS, BLOCK_G_ROWS = 2000, 1000   # seeded rows its correlation tests read, and the G-tests (of every column pair: D^2 tables)
+BLOCK_SHUFFLES = (19, 99)   # the shuffle test of a joint reading above the groups' upper ends: copies at a first look, and in all
 
 def binned_pair_mis(b: np.ndarray, B: int) -> np.ndarray:
     "(D, D) plug-in MI of every pair of columns of the bin indices b (n, D) in 0..B-1, from one Gram matrix of their one-hot codes: sum p log p plus both marginal entropies."
@@ -1926,6 +1927,7 @@ def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     if 'blocks' not in cache: cache['blocks'] = column_blocks(x, y, self.seed)
     if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
     parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
+    if mi > sum(p.upper for p in parts): return self._block_shuffle(x, y, mi, lo, hi, level, notes, cache, parts)
     if not sum(p.lower for p in parts) > mi: return self._block_above(x, y, mi, lo, hi, level, notes, cache, parts)
     s = sum(p.mi for p in parts)
     groups = '; '.join(f"x{list(map(int, a))} with y{list(map(int, b))}: {p.mi:.3f}" for (a, b), p in zip(cache['blocks'], parts))
@@ -1950,6 +1952,54 @@ def _block_above(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
                  "columns) or the groups hide a dependence those tests cannot see, so the lower end is lowered to the sum of the groups' "
                  f"lower ends, {s_lo:.3f} (the estimate stands)")
     return mi, s_lo, hi
+
+def block_shuffles(x: np.ndarray, y: np.ndarray, blocks: list, k: int, seed: int = 0, start: int = 0) -> list:
+    "Seeded copies `start`..`k`-1 of (x, y) in which every `column_blocks` group but the first, and the columns in no group (together), have their rows permuted: the groups made independent, each group's own law kept."
+    dx, D = x.shape[1], x.shape[1] + y.shape[1]
+    units = [np.r_[a, dx + b] for a, b in blocks[1:]]
+    rest = np.setdiff1d(np.arange(D), np.concatenate([np.r_[a, dx + b] for a, b in blocks]))
+    if len(rest): units.append(rest)
+    a, out = np.c_[x, y], []
+    for s in range(start, k):
+        g, c = np.random.default_rng(seed_int(seed, 'block-shuffle', len(a), s)), a.copy()
+        for u in units: c[:, u] = a[g.permutation(len(a))][:, u]
+        out.append((c[:, :dx], c[:, dx:]))
+    return out
+
+@patch
+def _block_shuffle_p(self: MIST, x, y, cache: dict) -> tuple:
+    "(p, the network's reading of (x, y), the median reading of the copies): a permutation test of the groups' independence with the network's median reading as its statistic, over `block_shuffles` copies - BLOCK_SHUFFLES[0] first, all BLOCK_SHUFFLES[1] only while the data's reading tops every copy; kept in `cache`."
+    if 'block_shuffle' not in cache:
+        if len(x) > BLOCK_MAX_ROWS:                                              # a seeded subset of rows bounds the passes (iid rows stay iid)
+            keep = np.random.default_rng(seed_int(self.seed, 'block-shuffle-rows', len(x))).permutation(len(x))[:BLOCK_MAX_ROWS]
+            x, y = x[keep], y[keep]
+        copies = lambda a, b: block_shuffles(x, y, cache['blocks'], b, self.seed, start=a)
+        def read(pairs):                                                         # the data and its copies through the same steps
+            prep = [self._validated(a, b) for a, b in pairs]
+            outs = self._batch_outputs(prep)
+            return np.array([self._combine(outs[i], BLOCK_LEVEL)[0] if i in outs else math.nan for i in range(len(prep))])
+        r = read([(x, y)] + copies(0, BLOCK_SHUFFLES[0]))
+        if np.isfinite(r).all() and (r[1:] < r[0]).all(): r = np.r_[r, read(copies(*BLOCK_SHUFFLES))]
+        cache['block_shuffle'] = (float((1 + (r[1:] >= r[0]).sum()) / len(r)) if np.isfinite(r).all() else 0.0, float(r[0]), float(np.median(r[1:])))
+    return cache['block_shuffle']
+
+@patch
+def _block_shuffle(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict, parts: list) -> tuple:
+    "(mi, lo, hi): the groups' sum and summed interval where the estimate lies above the sum of their BLOCK_LEVEL upper ends and the network cannot tell the data from copies whose groups are independent by construction (`_block_shuffle_p`: the data's reading does not top all BLOCK_SHUFFLES[1] copies); else `_block_above`."
+    p, r0, rs = self._block_shuffle_p(x, y, cache)
+    if p <= 1 / (1 + BLOCK_SHUFFLES[1]): return self._block_above(x, y, mi, lo, hi, level, notes, cache, parts)
+    s = sum(p_.mi for p_ in parts)
+    groups = '; '.join(f"x{list(map(int, a))} with y{list(map(int, b))}: {q.mi:.3f}" for (a, b), q in zip(cache['blocks'], parts))
+    notes.append(f"the columns fall into {len(parts)} group(s) with both sides, independent of each other as far as pairwise tests and a "
+                 f"Gaussian-copula test see, and the estimate {mi:.3f} lies above the sum of their {BLOCK_LEVEL:.0%} upper ends, {sum(q.upper for q in parts):.3f} "
+                 f"nats (estimates {groups}); "
+                 f"the network reads the data ({r0:.3f}) like copies whose groups are made independent by permuting their rows "
+                 f"(median {rs:.3f}, permutation p = {p:.2f}), whose MI is exactly the sum of the groups' MIs: the excess is the network's own "
+                 f"over-reading, not dependence between the groups, so the estimate is the sum of the groups' estimates, {s:.3f}"
+                 + (" and the interval sums theirs" if hi is not None else ''))
+    if hi is None: return s, lo, hi
+    at = parts if level == BLOCK_LEVEL else self._block_parts(x, y, level, cache)
+    return s, min(sum(q.lower for q in at), s), max(sum(q.upper for q in at), s)
 
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered

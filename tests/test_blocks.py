@@ -1,11 +1,11 @@
-"The block check: MI adds over independent groups of columns, used only as a floor."
+"The block check: MI adds over independent groups of columns - a floor, and a ceiling where the network cannot tell the data from copies whose groups are independent by construction."
 import math
 
 import numpy as np
 import pytest
 
 from mist_nb import MIST
-from mist_nb.estimate import column_blocks
+from mist_nb.estimate import BLOCK_SHUFFLES, block_shuffles, column_blocks
 
 
 @pytest.fixture(scope='module')
@@ -103,3 +103,55 @@ def test_one_call_runs_its_groups_in_one_batched_pass(est, monkeypatch):
     parts = est._block_parts(x, y, 0.9, cache)
     for o, p in zip(per_group, cache['block_outs']): np.testing.assert_allclose(o, p, rtol=1e-5, atol=1e-6)
     assert all(pt.lower <= pt.mi <= pt.upper for pt in parts) and r.lower <= r.mi <= r.upper
+
+
+def test_an_over_read_comes_down_to_the_sum_when_the_shuffles_cannot_tell(est):
+    "Independent even pairs Y_j = X_j^2 + 0.3 E_j, which the joint reading over-reads: the shuffle test keeps its level and the estimate becomes the groups' sum, inside its interval, the same with or without one."
+    from mist_nb.sampling import get_channel
+    truth, summed, err_joint, err_sum = 2 * get_channel('parabola').quadrature_mi(0.3), 0, [], []
+    for seed in range(4):
+        g = np.random.default_rng(seed)
+        x = g.normal(size=(1000, 2)); y = x ** 2 + 0.3 * g.normal(size=(1000, 2))
+        cache = {}
+        r = est._result(x, y, 0.9, cache=cache)
+        joint = est._result(x, y, 0.9, blocks=False)
+        p = cache.get('block_shuffle', (None,))[0]                                 # None: the joint reading within the groups' upper ends
+        assert r.lower <= r.mi <= r.upper and est.estimate(x, y) == pytest.approx(r.mi)
+        if p is None: assert r.mi == joint.mi
+        elif p > 1 / (1 + BLOCK_SHUFFLES[1]):
+            summed += 1
+            assert r.mi == pytest.approx(sum(q.mi for q in cache['block_parts'][0.9]))
+            assert abs(r.mi - truth) < 0.2 and r.lower <= truth <= r.upper and joint.mi > r.mi
+            assert any('permuting their rows' in m for m in r.notes)
+            err_joint.append(abs(joint.mi - truth)); err_sum.append(abs(r.mi - truth))
+    assert summed >= 2 and max(err_joint) > 0.5 and np.mean(err_sum) < 0.2 * np.mean(err_joint)
+
+
+def test_a_dependence_between_groups_that_no_pair_shows_is_kept(est):
+    "Y_2 = sign(X_1) X_2 + 0.1 E beside Y_1 = X_1 + 0.5 E: the groups split by pairwise tests, the sign ties them (3.11 nats), and the shuffle test keeps the joint reading."
+    truth = 0.5 * math.log(5) + 0.5 * math.log(101)
+    g = np.random.default_rng(100)
+    a = g.normal(size=(500, 2))
+    b = np.c_[a[:, 0] + 0.5 * g.normal(size=500), np.sign(a[:, 0]) * a[:, 1] + 0.1 * g.normal(size=500)]
+    cache = {}
+    r = est._result(a, b, 0.9, cache=cache)
+    assert [(p.tolist(), q.tolist()) for p, q in cache['blocks']] == [([0], [0]), ([1], [1])]
+    assert cache['block_shuffle'][0] == pytest.approx(1 / (1 + BLOCK_SHUFFLES[1]))
+    assert r.mi > sum(p.mi for p in cache['block_parts'][0.9]) + 0.3 and r.lower <= truth <= r.upper
+
+
+def test_shuffled_copies_keep_each_group_whole():
+    "Each group's rows move together, the first group stays put, the columns in no group move as one block, and copies are seeded."
+    g = np.random.default_rng(0)
+    x, y = g.normal(size=(300, 3)), g.normal(size=(300, 3))
+    blocks = [(np.array([0]), np.array([0])), (np.array([1, 2]), np.array([2]))]
+    copies = block_shuffles(x, y, blocks, 3, seed=1)
+    for (a, b), (a2, b2) in zip(copies, block_shuffles(x, y, blocks, 3, seed=1)): np.testing.assert_array_equal(np.c_[a, b], np.c_[a2, b2])
+    for a, b in copies:
+        np.testing.assert_array_equal(a[:, 0], x[:, 0]); np.testing.assert_array_equal(b[:, 0], y[:, 0])
+        src = np.argsort(x[:, 1])[np.searchsorted(np.sort(x[:, 1]), a[:, 1])]      # the row each copy row's group came from
+        np.testing.assert_array_equal(a[:, 1:], x[src, 1:]); np.testing.assert_array_equal(b[:, 2], y[src, 2])
+        assert (src != np.arange(300)).mean() > 0.9
+        rest = np.argsort(y[:, 1])[np.searchsorted(np.sort(y[:, 1]), b[:, 1])]
+        assert (rest != src).mean() > 0.9
+    np.testing.assert_array_equal(np.c_[block_shuffles(x, y, blocks, 3, seed=1, start=2)[0]], np.c_[copies[2]])
