@@ -34,8 +34,8 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
            'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS',
            'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA',
-           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'SERIAL_ALPHA', 'SERIAL_ROWS',
-           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA',
+           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
            'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
            'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
            'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
@@ -1846,6 +1846,7 @@ def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
 BLOCK_ALPHA, BLOCK_LEVEL = 0.05, 0.9   # the block check: its tests' level; the level of the lower ends it compares
 BLOCK_MAX_ROWS, BLOCK_G_ROWS = 2000, 1000   # seeded rows its correlation tests read, and the G-tests (of every column pair: D^2 tables)
 BLOCK_SHUFFLES = (19, 99)   # the shuffle test of a joint reading above the groups' upper ends: copies at a first look, and in all
+BLOCK_SHUFFLE_SHARE = 0.5  # ... which runs only where the groups hold at least this share of the columns
 
 def binned_pair_mis(b: np.ndarray, B: int) -> np.ndarray:
     "(D, D) plug-in MI of every pair of columns of the bin indices b (n, D) in 0..B-1, from one Gram matrix of their one-hot codes: sum p log p plus both marginal entropies."
@@ -1927,7 +1928,8 @@ def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     if 'blocks' not in cache: cache['blocks'] = column_blocks(x, y, self.seed)
     if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
     parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
-    if mi > sum(p.upper for p in parts): return self._block_shuffle(x, y, mi, lo, hi, level, notes, cache, parts)
+    held = sum(len(a) + len(b) for a, b in cache['blocks']) >= BLOCK_SHUFFLE_SHARE * (x.shape[1] + y.shape[1])
+    if held and mi > sum(p.upper for p in parts): return self._block_shuffle(x, y, mi, lo, hi, level, notes, cache, parts)
     if not sum(p.lower for p in parts) > mi: return self._block_above(x, y, mi, lo, hi, level, notes, cache, parts)
     s = sum(p.mi for p in parts)
     groups = '; '.join(f"x{list(map(int, a))} with y{list(map(int, b))}: {p.mi:.3f}" for (a, b), p in zip(cache['blocks'], parts))
@@ -1954,11 +1956,11 @@ def _block_above(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     return mi, s_lo, hi
 
 def block_shuffles(x: np.ndarray, y: np.ndarray, blocks: list, k: int, seed: int = 0, start: int = 0) -> list:
-    "Seeded copies `start`..`k`-1 of (x, y) in which every `column_blocks` group but the first, and the columns in no group (together), have their rows permuted: the groups made independent, each group's own law kept."
+    "Seeded copies `start`..`k`-1 of (x, y) in which every `column_blocks` group but the first, the x columns in no group (together) and the y columns in no group (together) have their rows permuted: each made independent of the others, its own law kept, so a copy's MI is exactly the sum of the groups'."
     dx, D = x.shape[1], x.shape[1] + y.shape[1]
     units = [np.r_[a, dx + b] for a, b in blocks[1:]]
     rest = np.setdiff1d(np.arange(D), np.concatenate([np.r_[a, dx + b] for a, b in blocks]))
-    if len(rest): units.append(rest)
+    units += [u for u in (rest[rest < dx], rest[rest >= dx]) if len(u)]      # apart: together they could hold dependence of their own
     a, out = np.c_[x, y], []
     for s in range(start, k):
         g, c = np.random.default_rng(seed_int(seed, 'block-shuffle', len(a), s)), a.copy()
