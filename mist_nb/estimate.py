@@ -27,17 +27,17 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS',
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
-           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'NULL_Z', 'NULL_STEP',
-           'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_MIN_ROWS_2D',
-           'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS',
-           'CONSENSUS_MAX_ROWS_2D', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE',
-           'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE',
-           'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS',
-           'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'BLOCK_ALPHA',
-           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
-           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'TWIN_Z', 'NULL_Z',
+           'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT',
+           'CONSENSUS_MIN_ROWS_2D', 'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD',
+           'CONSENSUS_MAX_ROWS', 'CONSENSUS_MAX_ROWS_2D', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
+           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS',
+           'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS',
+           'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES',
+           'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE',
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
            'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
            'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
            'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
@@ -49,14 +49,15 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
            'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
            'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'ksg_by_k', 'pair_bins', 'column_pair_screen',
-           'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features',
-           'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks',
-           'block_shuffles', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
-           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
-           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
-           'independence_test', 'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws',
-           'calibration_mix', 'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins',
+           'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d',
+           'quadratic_features', 'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
+           'column_blocks', 'block_shuffles', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence',
+           'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows',
+           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_batches', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores', 'widened_coverage',
+           'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1174,7 +1175,7 @@ def _prefetch_blocks(self: MIST, prepared: list, caches: list, chunk: int = 128,
         if 'blocks' not in c: c['blocks'] = column_blocks(p[0], p[1], self.seed)
         if not c['blocks']: continue
         c['block_prep'] = [self._validated(p[0][:, a], p[1][:, b]) for a, b in c['blocks']]
-        c['block_caches'] = [{} for _ in c['block_prep']]
+        c['block_caches'] = [{'block_part': True} for _ in c['block_prep']]
         full.append(c)
     parts = [(q, qc) for c in full for q, qc in zip(c['block_prep'], c['block_caches'])]
     outs, k = self._batch_outputs([q for q, _ in parts], chunk, max_pad), 0
@@ -1402,6 +1403,13 @@ def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple |
     s = np.random.default_rng(seed_int(seed, 'surrogate', n)).standard_normal((n, len(R))) @ L.T
     return s[:, :dx], s[:, dx:], mi
 
+TWIN_Z = 1.96   # KSG-4 tells the twin from the data when their readings differ by more than this many standard errors
+
+def twin_differs(ksg: float, t_ksg: float, n_q: int, z: float = TWIN_Z) -> bool:
+    "Whether KSG-4 readings of the data (`ksg`) and of its twin (`t_ksg`), each over `n_q` query rows, differ at two-sided level z: by more than z sqrt(2) times the larger one's standard error (`ksg_point_floor`'s, which holds at independence too)."
+    if not (math.isfinite(ksg) and math.isfinite(t_ksg)) or n_q < 1: return False
+    return abs(ksg - t_ksg) > z * math.sqrt(2 * (2 * max(ksg, t_ksg, 0.0) + KSG_NULL_SD ** 2) / n_q)
+
 @patch
 def _twin(self: MIST, px, py, cache: dict, outputs: bool = True) -> tuple | None:
     "(network outputs, exact MI) of the data's Gaussian twin (`gaussian_surrogate`, seeded), kept in `cache`; `outputs=False`: (None, MI) without a pass; None when the correlations are singular."
@@ -1415,12 +1423,13 @@ def _twin(self: MIST, px, py, cache: dict, outputs: bool = True) -> tuple | None
     return cache['twin_out'], truth
 
 @patch
-def _twin_covered(self: MIST, px, py, level: float, n: int, d: int, cache: dict) -> bool:
-    "Whether the network's conformal lower end at `level` on the data's Gaussian twin (`_twin`) lies at or below the twin's exact MI: it does not over-read data with these correlations."
+def _twin_covered(self: MIST, px, py, level: float, n: int, d: int, cache: dict, ksg: float = math.nan, n_q: int = 0) -> bool:
+    "Whether the network's conformal lower end at `level` on the data's Gaussian twin (`_twin`) lies at or below the twin's exact MI: it does not over-read data with these correlations; False when the neighbour branch's KSG-4 tells the twin from the data (`ksg`, over `n_q` query rows: `twin_differs`), so that the twin says nothing about them."
     if n < TRAINED_MIN_ROWS or (tw := self._twin(px, py, cache)) is None: return False
-    mid, lo, hi, ksg = self._combine(tw[0], level)
+    mid, lo, hi, t_ksg = self._combine(tw[0], level)
+    if twin_differs(ksg, t_ksg, n_q): return False
     q_lo, _ = self._correction(level, n, d, mid)
-    w_lo, _ = conformal_widths(mid, lo, hi, ksg, float((self.calibration or {}).get('disagreement', 0.0)))
+    w_lo, _ = conformal_widths(mid, lo, hi, t_ksg, float((self.calibration or {}).get('disagreement', 0.0)))
     return max(0.0, lo - q_lo * float(w_lo)) <= tw[1]
 
 @patch
@@ -1913,7 +1922,7 @@ def _block_parts(self: MIST, x, y, level: float, cache: dict) -> list:
     if level not in got:
         if 'block_prep' not in cache:                                              # `estimate_batch` may have filled these, batched
             cache['block_prep'] = [self._validated(x[:, a], y[:, b]) for a, b in cache['blocks']]
-            cache['block_caches'] = [{} for _ in cache['block_prep']]
+            cache['block_caches'] = [{'block_part': True} for _ in cache['block_prep']]   # a group's own estimate: the twin's word as before (see the cap)
         if 'block_outs' not in cache:                                              # one pass per group, for every level; groups of one shape share a batch
             outs = self._batch_outputs(cache['block_prep'])
             cache['block_outs'] = [outs.get(j) for j in range(len(cache['block_prep']))]
@@ -2299,7 +2308,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
         cache.setdefault('conformal', {})[level] = (mi, lo, hi, ksg)                 # what the conformal step reads (`widening_draws`)
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs),
-                                lambda: self._twin_covered(px, py, level, n, d, cache),   # the twin's pass only where the cap would bind
+                                lambda: self._twin_covered(px, py, level, n, d, cache, math.nan if cache.get('block_part') else ksg, n_ksg),   # the twin's pass only where the cap would bind
                                 cache.get('ends_at_median', False))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)
