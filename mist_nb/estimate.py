@@ -35,29 +35,29 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS',
            'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES',
            'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE',
-           'BLOCK_POINT_MARGIN', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT',
-           'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS',
-           'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
-           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
-           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
-           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels',
-           'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors',
-           'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
-           'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
-           'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'block_shuffles',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
-           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
-           'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix',
-           'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
+           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
+           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins',
+           'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d',
+           'quadratic_features', 'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
+           'column_blocks', 'block_shuffles', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence',
+           'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows',
+           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
+           'combined_p_value', 'independence_test', 'calibration_batches', 'calibration_draws', 'fit_calibration',
+           'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores', 'widened_coverage',
+           'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1856,7 +1856,6 @@ BLOCK_ALPHA, BLOCK_LEVEL = 0.05, 0.9   # the block check: its tests' level; the 
 BLOCK_MAX_ROWS, BLOCK_G_ROWS = 2000, 1000   # seeded rows its correlation tests read, and the G-tests (of every column pair: D^2 tables)
 BLOCK_SHUFFLES = (19, 99)   # the shuffle test of a joint reading above the groups' upper ends: copies at a first look, and in all
 BLOCK_SHUFFLE_SHARE = 0.5  # ... which runs only where the groups hold at least this share of the columns
-BLOCK_POINT_MARGIN = (0.25, 0.25)  # a point model, with no upper ends, calls it where its joint estimate exceeds the groups' sum by max(0.25 nats, 25%)
 
 def binned_pair_mis(b: np.ndarray, B: int) -> np.ndarray:
     "(D, D) plug-in MI of every pair of columns of the bin indices b (n, D) in 0..B-1, from one Gram matrix of their one-hot codes: sum p log p plus both marginal entropies."
@@ -1912,8 +1911,8 @@ def column_blocks(x: np.ndarray, y: np.ndarray, seed: int = 0, alpha: float = BL
 # %% ../nbs/04_estimate.ipynb #281f5b90
 @patch
 def _block_ready(self: MIST, x, y, cache: dict) -> bool:
-    "Whether the block check reads (x, y): the checks on, n >= PAIR_MIN_ROWS, at least 3 columns, all continuous, rows in random order (`cache['serial']`)."
-    return (self.pair_check and len(x) >= PAIR_MIN_ROWS and x.shape[1] + y.shape[1] >= 3 and cache.get('serial') is None
+    "Whether the block check reads (x, y): a quantile model with the checks on, n >= PAIR_MIN_ROWS, at least 3 columns, all continuous, rows in random order (`cache['serial']`)."
+    return (self.is_quantile and self.pair_check and len(x) >= PAIR_MIN_ROWS and x.shape[1] + y.shape[1] >= 3 and cache.get('serial') is None
             and not is_discrete(x).any() and not is_discrete(y).any())
 
 @patch
@@ -1939,7 +1938,6 @@ def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
     parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
     held = sum(len(a) + len(b) for a, b in cache['blocks']) >= BLOCK_SHUFFLE_SHARE * (x.shape[1] + y.shape[1])
-    if not self.is_quantile: return self._block_point(x, y, mi, notes, cache, parts, held), lo, hi
     if held and mi > sum(p.upper for p in parts): return self._block_shuffle(x, y, mi, lo, hi, level, notes, cache, parts)
     if not sum(p.lower for p in parts) > mi: return self._block_above(x, y, mi, lo, hi, level, notes, cache, parts)
     s = sum(p.mi for p in parts)
@@ -2013,21 +2011,6 @@ def _block_shuffle(self: MIST, x, y, mi: float, lo, hi, level: float, notes: lis
     if hi is None: return s, lo, hi
     at = parts if level == BLOCK_LEVEL else self._block_parts(x, y, level, cache)
     return s, min(sum(q.lower for q in at), s), max(sum(q.upper for q in at), s)
-
-@patch
-def _block_point(self: MIST, x, y, mi: float, notes: list, cache: dict, parts: list, held: bool) -> float:
-    "A point model's estimate: the groups' summed estimates where they hold at least BLOCK_SHUFFLE_SHARE of the columns, the joint estimate `mi` exceeds that sum by more than max(BLOCK_POINT_MARGIN) and the shuffle test (`_block_shuffle_p`) cannot tell the data from copies with independent groups; else `mi`."
-    s = sum(p.mi for p in parts)
-    if not (held and mi > s + max(BLOCK_POINT_MARGIN[0], BLOCK_POINT_MARGIN[1] * s)): return mi
-    p, r0, rs = self._block_shuffle_p(x, y, cache)
-    if p <= 1 / (1 + BLOCK_SHUFFLES[1]): return mi
-    groups = '; '.join(f"x{list(map(int, a))} with y{list(map(int, b))}: {q.mi:.3f}" for (a, b), q in zip(cache['blocks'], parts))
-    notes.append(f"the columns fall into {len(parts)} group(s) with both sides, independent of each other as far as pairwise tests and a "
-                 f"Gaussian-copula test see, and the estimate {mi:.3f} exceeds the sum of theirs ({groups}) by more than "
-                 f"max({BLOCK_POINT_MARGIN[0]} nats, {BLOCK_POINT_MARGIN[1]:.0%}); the network reads the data ({r0:.3f}) like copies whose groups are made "
-                 f"independent by permuting their rows (median {rs:.3f}, permutation p = {p:.2f}), whose MI is exactly the sum of the groups' MIs: "
-                 f"the excess is the network's own over-reading, so the estimate is the sum of the groups' estimates, {s:.3f}")
-    return s
 
 # %% ../nbs/04_estimate.ipynb #fded9903
 SERIAL_ALPHA = 1e-3     # each side's lag-1 rank autocorrelation must reach this level (Bonferroni over its columns) for the rows to count as ordered

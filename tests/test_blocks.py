@@ -155,29 +155,3 @@ def test_shuffled_copies_keep_each_group_whole():
         rest = np.argsort(y[:, 1])[np.searchsorted(np.sort(y[:, 1]), b[:, 1])]
         assert (rest != src).mean() > 0.9
     np.testing.assert_array_equal(np.c_[block_shuffles(x, y, blocks, 3, seed=1, start=2)[0]], np.c_[copies[2]])
-
-
-def test_the_point_model_tests_its_own_over_read_too():
-    "`mist` (no interval) over-reads independent |X| pairs by a nat or more; past BLOCK_POINT_MARGIN the shuffle test brings it to the groups' sum, and a sign that ties the groups keeps the joint reading."
-    from mist_nb.estimate import BLOCK_POINT_MARGIN
-    from mist_nb.sampling import get_channel
-    pt = MIST.load('mist')
-    truth, fixed = 3 * get_channel('abs').quadrature_mi(0.3), 0
-    for seed in range(3):
-        g = np.random.default_rng(20 + seed)
-        x = g.normal(size=(500, 3)); y = np.abs(x) + 0.3 * g.normal(size=(500, 3))
-        cache = {}
-        r = pt._result(x, y, None, interval=False, cache=cache)
-        joint = pt._result(x, y, None, interval=False, blocks=False).mi
-        s = sum(p.mi for p in cache['block_parts'][0.9])
-        assert r.lower is None and pt.estimate(x, y) == pytest.approx(r.mi)
-        if joint <= s + max(BLOCK_POINT_MARGIN[0], BLOCK_POINT_MARGIN[1] * s): assert 'block_shuffle' not in cache and r.mi == joint
-        elif cache['block_shuffle'][0] > 1 / (1 + BLOCK_SHUFFLES[1]):
-            fixed += 1
-            assert r.mi == pytest.approx(s) and abs(r.mi - truth) < 0.3 < joint - truth
-    assert fixed >= 2
-    g = np.random.default_rng(100)
-    a = g.normal(size=(500, 2))
-    b = np.c_[a[:, 0] + 0.5 * g.normal(size=500), np.sign(a[:, 0]) * a[:, 1] + 0.1 * g.normal(size=500)]
-    r = pt._result(a, b, None, interval=False)
-    assert not any('own over-reading' in m for m in r.notes) and r.mi > 2.6
