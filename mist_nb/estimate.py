@@ -27,37 +27,37 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS',
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
-           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'TWIN_Z', 'NULL_Z',
-           'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT',
-           'CONSENSUS_MIN_ROWS_2D', 'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD',
-           'CONSENSUS_MAX_ROWS', 'CONSENSUS_MAX_ROWS_2D', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS',
-           'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS',
-           'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS',
-           'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES',
-           'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE',
-           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
-           'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
-           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
-           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins',
-           'column_pair_screen', 'first_canonical_pair', 'projection_halves', 'regression_targets', 'nearest_1d',
-           'quadratic_features', 'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis',
-           'column_blocks', 'block_shuffles', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence',
-           'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows',
-           'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics',
-           'combined_p_value', 'independence_test', 'calibration_batches', 'calibration_draws', 'fit_calibration',
-           'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores', 'widened_coverage',
-           'fit_after_widenings']
+           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'TWIN_Z', 'TWINS',
+           'TWIN_MISSES', 'NULL_Z', 'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS',
+           'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_MIN_ROWS_2D', 'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK',
+           'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS', 'CONSENSUS_MAX_ROWS_2D', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA',
+           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
+           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
+           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE',
+           'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES',
+           'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
+           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
+           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
+           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
+           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
+           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
+           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
+           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
+           'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
+           'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'block_shuffles',
+           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
+           'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
+           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
+           'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix',
+           'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1391,8 +1391,8 @@ SURROGATE_MIN_MI = (0.02, 0.1)   # ... and the surrogate itself carries at least
 SURROGATE_NARROW = 4       # ... this many columns in all (where KSG-4 is sharp), else on wider data ...
 SURROGATE_MATCH = (0.1, 0.25)   # ... and the network reads the data as it reads the surrogate: excesses within max(0.1, 0.25 b) nats
 
-def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple | None:
-    "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats; None when R is singular."
+def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0, draw: int = 0) -> tuple | None:
+    "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats (`draw` > 0: another seeded sample of the same law); None when R is singular."
     n, dx = len(px), px.shape[1]
     z = np.c_[rank_scores(px), rank_scores(py)]
     R = z.T @ z / n
@@ -1400,10 +1400,11 @@ def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0) -> tuple |
     except np.linalg.LinAlgError: return None
     logdet = lambda a: 2 * float(np.log(np.diag(np.linalg.cholesky(a))).sum())
     mi = 0.5 * (logdet(R[:dx, :dx]) + logdet(R[dx:, dx:]) - logdet(R))
-    s = np.random.default_rng(seed_int(seed, 'surrogate', n)).standard_normal((n, len(R))) @ L.T
+    s = np.random.default_rng(seed_int(seed, 'surrogate', n, *([draw] if draw else []))).standard_normal((n, len(R))) @ L.T
     return s[:, :dx], s[:, dx:], mi
 
 TWIN_Z = 1.96   # KSG-4 tells the twin from the data when their readings differ by more than this many standard errors
+TWINS, TWIN_MISSES = 8, 1   # the twin's word: at most TWIN_MISSES of TWINS seeded twins have a lower end above their exact MI (n <= MAX_ROWS_PER_PASS; one twin, no miss, above)
 
 def twin_differs(ksg: float, t_ksg: float, n_q: int, z: float = TWIN_Z) -> bool:
     "Whether KSG-4 readings of the data (`ksg`) and of its twin (`t_ksg`), each over `n_q` query rows, differ at two-sided level z: by more than z sqrt(2) times the larger one's standard error (`ksg_point_floor`'s, which holds at independence too)."
@@ -1423,14 +1424,30 @@ def _twin(self: MIST, px, py, cache: dict, outputs: bool = True) -> tuple | None
     return cache['twin_out'], truth
 
 @patch
+def _more_twins(self: MIST, px, py, cache: dict, k: int) -> list:
+    "[(network outputs, exact MI)] of the twins `draw` = 1..k-1 (`gaussian_surrogate`, seeded; the first twin is `_twin`), in one batched forward pass, kept in `cache`."
+    if k < 2: return []
+    if len(cache.get('twins', ())) < k - 1:
+        n, tws = len(px), [gaussian_surrogate(px, py, self.seed, j) for j in range(1, k)]
+        ranked = [(float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2) for sx, sy, _ in tws]
+        outs = self._forward(ranked) if ranked else []
+        cache['twins'] = [(o[None], t[2]) for o, t in zip(outs, tws)]
+    return cache['twins'][:k - 1]
+
+@patch
 def _twin_covered(self: MIST, px, py, level: float, n: int, d: int, cache: dict, ksg: float = math.nan, n_q: int = 0) -> bool:
-    "Whether the network's conformal lower end at `level` on the data's Gaussian twin (`_twin`) lies at or below the twin's exact MI: it does not over-read data with these correlations; False when the neighbour branch's KSG-4 tells the twin from the data (`ksg`, over `n_q` query rows: `twin_differs`), so that the twin says nothing about them."
+    "Whether the network does not over-read data with these correlations: at most TWIN_MISSES of TWINS Gaussian twins (`_twin`, `_more_twins`; one twin and no miss above MAX_ROWS_PER_PASS rows or in a block check's group) have a conformal lower end at `level` above their exact MI; False when the neighbour branch's KSG-4 tells the first twin from the data (`ksg`, over `n_q` query rows: `twin_differs`), so that the twins say nothing about them."
     if n < TRAINED_MIN_ROWS or (tw := self._twin(px, py, cache)) is None: return False
-    mid, lo, hi, t_ksg = self._combine(tw[0], level)
-    if twin_differs(ksg, t_ksg, n_q): return False
-    q_lo, _ = self._correction(level, n, d, mid)
-    w_lo, _ = conformal_widths(mid, lo, hi, t_ksg, float((self.calibration or {}).get('disagreement', 0.0)))
-    return max(0.0, lo - q_lo * float(w_lo)) <= tw[1]
+    if twin_differs(ksg, self._combine(tw[0], level)[3], n_q): return False
+    k, allowed = (1, 0) if n > MAX_ROWS_PER_PASS or cache.get('block_part') else (TWINS, TWIN_MISSES)
+    lam, misses = float((self.calibration or {}).get('disagreement', 0.0)), 0
+    for outs, truth in [tw] + self._more_twins(px, py, cache, k):
+        mid, lo, hi, t_ksg = self._combine(outs, level)
+        q_lo, _ = self._correction(level, n, d, mid)
+        w_lo, _ = conformal_widths(mid, lo, hi, t_ksg, lam)
+        misses += max(0.0, lo - q_lo * float(w_lo)) > truth
+        if misses > allowed: return False
+    return True
 
 @patch
 def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: float, notes: list, disc: tuple, cache: dict | None = None) -> tuple:
