@@ -19,7 +19,8 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'CO
            'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'SMOOTH_CHANNELS', 'OUTPUT_CHANNELS',
            'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS',
            'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS', 'REGRESSION_TERMS',
-           'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC', 'BIMODAL_X',
+           'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC', 'MIXTURE_KINDS',
+           'JOINT_MIXTURE_DIMS', 'JOINT_MIXTURE_BANK_SIZE', 'JOINT_MIXTURE_MC', 'JOINT_MIXTURE_K', 'BIMODAL_X',
            'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID',
            'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
            'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
@@ -28,11 +29,13 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'CO
            'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily',
            'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily', 'draw_regression', 'ridge_sum',
            'regression_entry', 'make_regression_bank', 'regression_bank', 'regression_mi', 'regression_tau',
-           'RegressionFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task',
-           'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
+           'RegressionFamily', 'random_rotation', 'draw_joint_mixture', 'mixture_logpdf', 'sample_joint_mixture',
+           'pointwise_mi', 'joint_mixture_entry', 'make_joint_mixture_bank', 'joint_mixture_bank', 'JointMixtureFamily',
+           'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks',
+           'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
            'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
-           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'smooth_spec', 'fine_spec', 'broad_regression_spec',
-           'get_spec', 'draw_tasks', 'throughput']
+           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec', 'fine_spec',
+           'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -953,6 +956,143 @@ class RegressionFamily(ChannelFamily):
 
 FAMILIES.update({f"regression{w}": RegressionFamily(f"regression{w}", (), w) for w in REGRESSION_WIDTHS})
 
+# %% ../nbs/00_sampling.ipynb #6c7d464d
+MIXTURE_KINDS = ('loc', 'scale', 'both')   # joint mixtures whose components differ in location, in scale and shape, or in both
+JOINT_MIXTURE_DIMS, JOINT_MIXTURE_BANK_SIZE, JOINT_MIXTURE_MC, JOINT_MIXTURE_K = tuple(range(1, 9)), 24, 2**18, 4
+
+def random_rotation(rng: np.random.Generator, D: int) -> np.ndarray:
+    "A Haar-random D x D orthogonal matrix (QR of a Gaussian matrix with the signs of R's diagonal fixed)."
+    q, r = np.linalg.qr(rng.standard_normal((D, D)))
+    return q * np.sign(np.diag(r))
+
+def draw_joint_mixture(rng: np.random.Generator, d: int, kind: str) -> dict:
+    "One random Gaussian mixture on (X, Y) in R^d x R^d, stored in float32: weights w (K,), means mu (K, 2d), Cholesky factors chol (K, 2d, 2d)."
+    if kind not in MIXTURE_KINDS: raise ValueError(f"kind must be one of {MIXTURE_KINDS}, got {kind!r}")
+    D, K = 2 * d, int(rng.integers(2, JOINT_MIXTURE_K + 1))
+    w = rng.dirichlet(np.full(K, 2.0))
+    sep = math.exp(rng.uniform(math.log(0.5), math.log(4.0)))
+    def shape():                                  # a random rotation of the joint space, eigenvalues log-uniform in [0.2, 1]
+        q = random_rotation(rng, D)
+        return (q * np.exp(rng.uniform(math.log(0.2), 0.0, D))) @ q.T
+    if kind == 'loc': covs, mu = [shape()] * K, rng.standard_normal((K, D)) * sep
+    else:
+        s = np.exp(rng.uniform(math.log(0.3), math.log(3.0), K))
+        covs = [v * v * shape() for v in s]
+        mu = np.zeros((K, D)) if kind == 'scale' else rng.standard_normal((K, D)) * sep
+    f32 = lambda a: np.asarray(a, np.float32).astype(np.float64)
+    return dict(w=f32(w), mu=f32(mu), chol=f32(np.stack([np.linalg.cholesky(S) for S in covs])))
+
+def mixture_logpdf(z: np.ndarray, w, mu, chol) -> np.ndarray:
+    "log density (nats) at the rows of z (M, D) of the Gaussian mixture sum_k w_k N(mu_k, L_k L_k^T); w is normalised here."
+    from scipy.linalg import solve_triangular
+    w = np.asarray(w, np.float64); w = w / w.sum()
+    out = []
+    for wk, m, L in zip(w, mu, chol):
+        r = solve_triangular(L, (z - m).T, lower=True)
+        out.append(math.log(wk) - 0.5 * (r * r).sum(0) - np.log(np.abs(np.diag(L))).sum() - 0.5 * len(m) * math.log(2 * math.pi))
+    return np.logaddexp.reduce(np.stack(out), axis=0)
+
+def _side_chol(chol: np.ndarray, d: int, side: str) -> np.ndarray:
+    "Cholesky factors of the components' marginal covariances of X (the first d columns) or Y (the rest)."
+    if side == 'x': return chol[:, :d, :d]                              # the leading block of a lower-triangular factor
+    S = chol @ chol.transpose(0, 2, 1)
+    return np.linalg.cholesky(S[:, d:, d:])
+
+def sample_joint_mixture(m: dict, n: int, rng: np.random.Generator) -> np.ndarray:
+    "n rows (n, 2d) of the mixture `m` (numpy; the Monte-Carlo labels use it, the family samples with torch)."
+    w = np.asarray(m['w'], np.float64)
+    k = rng.choice(len(w), size=n, p=w / w.sum())
+    z = rng.standard_normal((n, m['mu'].shape[1]))
+    return m['mu'][k] + np.einsum('nij,nj->ni', m['chol'][k], z)
+
+def pointwise_mi(m: dict, z: np.ndarray) -> np.ndarray:
+    "log p(x, y) - log p(x) - log p(y) (nats) of the mixture `m` at the rows of z = [x, y]."
+    d = z.shape[1] // 2
+    return (mixture_logpdf(z, m['w'], m['mu'], m['chol']) - mixture_logpdf(z[:, :d], m['w'], m['mu'][:, :d], _side_chol(m['chol'], d, 'x'))
+            - mixture_logpdf(z[:, d:], m['w'], m['mu'][:, d:], _side_chol(m['chol'], d, 'y')))
+
+def joint_mixture_entry(m: dict, seed: int, M: int = JOINT_MIXTURE_MC) -> dict:
+    "Bank entry: the mixture `m`, its MI in nats (mean pointwise MI over M seeded draws, at least 0) and that mean's standard error `se`."
+    pt = pointwise_mi(m, sample_joint_mixture(m, M, np.random.default_rng(seed)))
+    return {**m, 'mi': max(float(pt.mean()), 0.0), 'se': float(pt.std() / math.sqrt(M))}
+
+def make_joint_mixture_bank(path=None, size: int = JOINT_MIXTURE_BANK_SIZE, seed: int = TABLE_SEED, M: int = JOINT_MIXTURE_MC, progress: bool = False) -> dict:
+    "Draw `size` mixtures for each kind in MIXTURE_KINDS and d in JOINT_MIXTURE_DIMS, label them, write `path` (default data/grids/mixtures.npz)."
+    import io
+    from .core import atomic_write_bytes
+    path = Path(path) if path else data_dir() / 'grids' / 'mixtures.npz'
+    arrays = dict(how=np.array(f'mist_nb.sampling.make_joint_mixture_bank(size={size}, seed={seed}, M={M})'), units=np.array('nats'))
+    for kind in MIXTURE_KINDS:
+        for d in JOINT_MIXTURE_DIMS:
+            rng, t0, D = np.random.default_rng(seed_int(seed, 'joint-mixture-bank', kind, d)), time.time(), 2 * d
+            es = [joint_mixture_entry(draw_joint_mixture(rng, d, kind), seed_int(seed, 'joint-mixture-points', kind, d, i), M) for i in range(size)]
+            w, mu, chol = np.zeros((size, JOINT_MIXTURE_K)), np.zeros((size, JOINT_MIXTURE_K, D)), np.tile(np.eye(D), (size, JOINT_MIXTURE_K, 1, 1))
+            for i, e in enumerate(es):          # padded to K = 4 components; a padding component has weight 0
+                K = len(e['w']); w[i, :K], mu[i, :K], chol[i, :K] = e['w'], e['mu'], e['chol']
+            arrays.update({f'{kind}{d}_w': w.astype(np.float32), f'{kind}{d}_mu': mu.astype(np.float32), f'{kind}{d}_chol': chol.astype(np.float32),
+                           f'{kind}{d}_mi': np.array([e['mi'] for e in es]), f'{kind}{d}_se': np.array([e['se'] for e in es])})
+            if progress: print(f"{kind} d={d}: {time.time() - t0:.0f} s", flush=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO(); np.savez_compressed(buf, **arrays)
+    atomic_write_bytes(buf.getvalue(), path)
+    _MTABLES.clear()
+    return arrays
+
+_MTABLES = {}
+
+def joint_mixture_bank() -> dict:
+    "The shipped joint-mixture bank (cached): {(kind, d): dict(w, mu, chol, mi, se) as float64 tensors}."
+    if not _MTABLES:
+        with np.load(data_path('grids', 'mixtures.npz')) as z:
+            for kind in MIXTURE_KINDS:
+                for d in JOINT_MIXTURE_DIMS:
+                    _MTABLES[(kind, d)] = {k: torch.tensor(z[f'{kind}{d}_{k}'].astype(np.float64)) for k in ('w', 'mu', 'chol', 'mi', 'se')}
+    return _MTABLES
+
+# %% ../nbs/00_sampling.ipynb #fa1d2bda
+@dataclass(frozen=True)
+class JointMixtureFamily:
+    "A Gaussian mixture on (X, Y), d + d columns, drawn from the bank of its `kind` (`draw_joint_mixture`); MI by Monte Carlo to the bank's `se`."
+    name: str
+    kind: str
+    equal_dims = True
+    min_dim_x = 1
+
+    def _bank(self, d: int) -> dict:
+        if d not in JOINT_MIXTURE_DIMS: raise ValueError(f"{self.name} has mixtures for d in {JOINT_MIXTURE_DIMS[0]}..{JOINT_MIXTURE_DIMS[-1]} columns a side, got {d}")
+        return joint_mixture_bank()[(self.kind, d)]
+
+    def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
+        "Per dataset: a bank index (uniform among the bank's mixtures of its d, or of those with MI in ranges['mi'])."
+        lo, hi = (ranges or {}).get('mi', (0.0, math.inf))
+        index = torch.zeros(len(dim_x), dtype=torch.long, device=dim_x.device)
+        for d in sorted({int(v) for v in dim_x}):
+            sel = (dim_x == d).nonzero().flatten()
+            mi = self._bank(d)['mi']
+            ok = ((mi >= lo) & (mi <= hi)).double()
+            if not bool(ok.any()): raise ValueError(f"no {self.name} mixture with d={d} has MI in {(lo, hi)}: the bank's span {float(mi.min()):.3f}..{float(mi.max()):.3f} nats")
+            index[sel] = torch.multinomial(ok.to(dim_x.device), len(sel), replacement=True, generator=gen)
+        return dict(index=index)
+
+    def mutual_information(self, params, dim_x, dim_y, Dx=None, Dy=None) -> torch.Tensor:
+        "MI in nats from the bank (Monte Carlo, standard error in the bank's `se`), float64 (B,)."
+        index = torch.as_tensor(params['index']).long().reshape(-1)
+        return torch.stack([self._bank(int(d))['mi'][int(i)] for d, i in zip(dim_x, index)]).to(dim_x.device)
+
+    def draw(self, params, dim_x, dim_y, n: int, Dx: int, Dy: int, gen):
+        "Samples (B, n, Dx+Dy) float32 (X in the first d columns, Y in columns Dx..Dx+d-1) and MI (B,) float64."
+        dev, index = dim_x.device, torch.as_tensor(params['index']).long().reshape(-1)
+        xy = torch.zeros(len(dim_x), n, Dx + Dy, device=dev)
+        for b, (d, i) in enumerate(zip(dim_x.tolist(), index.tolist())):
+            t = {k: v[i].to(dev) for k, v in self._bank(d).items() if k in ('w', 'mu', 'chol')}
+            k = torch.multinomial(t['w'], n, replacement=True, generator=gen)
+            z = torch.randn(n, 2 * d, generator=gen, device=dev, dtype=torch.float64)
+            v = t['mu'][k] + torch.einsum('nij,nj->ni', t['chol'][k], z)
+            xy[b, :, :d], xy[b, :, Dx:Dx + d] = v[:, :d].float(), v[:, d:].float()
+        return xy, self.mutual_information(params, dim_x, dim_y)
+
+FAMILIES.update({f"gmm-{k}": JointMixtureFamily(f"gmm-{k}", k) for k in MIXTURE_KINDS})
+
 # %% ../nbs/00_sampling.ipynb #22ce88d3
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
 def _halfcube(x): return x * x.abs().sqrt()
@@ -1543,6 +1683,11 @@ def smooth_spec() -> MetaDistribution:
     comps = [Component.parse(f"{k}-base", ranges=dict(mi=(0.02, 4.0))) for k in SMOOTH_CHANNELS]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='smooth')
 
+def mixtures_spec() -> MetaDistribution:
+    "Gaussian mixtures on (X, Y) whose components differ in location, in scale and shape, or both (`JointMixtureFamily`), d + d columns, d in 1..8; never in training or calibration."
+    comps = [Component.parse(f"gmm-{k}-base") for k in MIXTURE_KINDS]
+    return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=1.0, n=(10, 2000), log_n=True, name='mixtures')
+
 def fine_spec() -> MetaDistribution:
     "Fine-structure dependence (`FINE_CHANNELS`: high-frequency sines), plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in FINE_CHANNELS for t in ('base', 'rotate')]
@@ -1560,7 +1705,7 @@ def broad_regression_spec() -> MetaDistribution:
 
 SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
-         'mixed-columns': mixed_columns_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
+         'mixed-columns': mixed_columns_spec, 'mixtures': mixtures_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."

@@ -139,6 +139,31 @@ def test_heldout_families_never_train():
     assert len(N_GRID) == 20 and N_GRID[0] == 10 and N_GRID[-1] == 500
 
 
+def test_joint_mixtures_are_held_out_and_match_their_labels():
+    "The joint Gaussian mixtures enter no training or calibration mix; a task round-trips; KSG agrees with a 1 x 1 label at large n."
+    from mist_nb.sampling import mixtures_spec, joint_mixture_bank, MIXTURE_KINDS, JOINT_MIXTURE_DIMS, draw_tasks
+    from mist_nb.baselines import KSG
+    fams = {c.family for c in mixtures_spec().components}
+    assert fams == {f"gmm-{k}" for k in MIXTURE_KINDS}
+    for spec in (training_spec(), broad_regression_spec(), paper_training_spec(), calibration_spec(), heldout_spec()):
+        assert not {c.family for c in spec.components} & fams
+    bank = joint_mixture_bank()
+    assert set(bank) == {(k, d) for k in MIXTURE_KINDS for d in JOINT_MIXTURE_DIMS}
+    assert max(float(v['se'].max()) for v in bank.values()) < 0.01
+    b = mixtures_spec().sample(6, seed=1, n=300, dim_x=3, dim_y=3)
+    assert torch.isfinite(b.x).all() and (b.mi >= 0).all() and b.x.shape[-1] == 3 and b.y.shape[-1] == 3
+    t = draw_tasks(mixtures_spec(), 2, seed=5)[0]
+    assert Task.from_dict(t.to_dict()).mutual_information == t.mutual_information
+    x1, y1 = t.sample(200, seed=3); x2, y2 = t.sample(200, seed=3)
+    assert (x1 == x2).all() and (y1 == y2).all()
+    md = MetaDistribution(['gmm-loc-base'], dim_x=(1, 1), dim_y=(1, 1), n=(20000, 20000))
+    b = md.sample(1, seed=0)
+    x, y = b.dataset(0)
+    assert abs(KSG(k=5).estimate(x, y) - float(b.mi[0])) < 0.05
+    with pytest.raises(ValueError, match='d in 1..8'):
+        MetaDistribution(['gmm-both-base'], dim_x=(9, 9), dim_y=(9, 9)).sample(1, seed=0)
+
+
 def test_calibration_channels_never_train_and_are_not_held_out():
     "The off-training part of the calibration mix is disjoint from training and from the held-out families."
     cal = calibration_spec()
