@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import xarray as xr
 from joblib import Parallel, delayed, parallel_config
-from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, fine_spec, smooth_spec, outputs_spec, mixtures_spec, IMD_FAMILIES,
+from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, fine_spec, smooth_spec, outputs_spec, mixtures_spec, copulas_spec, IMD_FAMILIES,
                               OOMD_FAMILIES, N_GRID, GRID_SEED, seed_int, data_dir)
 from .estimate import MIST, SHIPPED, resolve_checkpoint, load_model
 from .baselines import check_xy
@@ -27,12 +27,13 @@ from .core import file_sha256, git_revision, hardware, atomic_write_text, patch
 __all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'REGRESSION_TASKS',
            'BROAD_FAMILIES', 'N_RANGES', 'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE', 'INTERVAL_LEVELS',
            'QUANTILE_TAUS', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'heldout_grid', 'fine_grid', 'smooth_grid',
-           'labels_grid', 'mixed_columns_grid', 'mixtures_grid', 'outputs_grid', 'gaussian_task_id', 'highmi_grid',
-           'regressions_grid', 'independence_grid', 'broad_grid', 'n_range_label', 'RidgeFallback', 'has_quantiles',
-           'run_estimator', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records',
-           'open_progress', 'single_thread', 'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep',
-           'save_results', 'load_results', 'reuse_cells', 'errors', 'accuracy', 'coverage', 'speed', 'cell_results',
-           'save_cells', 'load_cells', 'width', 'monitor_grids', 'model_scores']
+           'labels_grid', 'mixed_columns_grid', 'mixtures_grid', 'copulas_grid', 'outputs_grid', 'gaussian_task_id',
+           'highmi_grid', 'regressions_grid', 'independence_grid', 'broad_grid', 'n_range_label', 'RidgeFallback',
+           'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance',
+           'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk', 'work_units',
+           'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells', 'errors',
+           'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width', 'monitor_grids',
+           'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
@@ -189,6 +190,10 @@ def mixed_columns_grid(ns=(50, 100, 500, 2000), dims=(2, 4, 8), seeds=BENCH_SEED
 def mixtures_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Gaussian mixtures on (X, Y) together (`JointMixtureFamily`: components differing in location, in scale and shape, or both; Monte-Carlo MI; never in training or calibration)."
     return Grid('mixtures', [c.name for c in mixtures_spec().components], ns, dims, seeds, seed, name='mixtures')
+
+def copulas_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
+    "Copulas with tail dependence (`COPULA_CHANNELS`: Clayton, Gumbel, Frank, one per column pair; plain and rotated; never in training or calibration)."
+    return Grid('copulas', [c.name for c in copulas_spec().components], ns, dims, seeds, seed, name='copulas')
 
 def outputs_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Counts, censored values, ordinal levels and rounded values as Y (`OUTPUT_CHANNELS`, exact MI; never in training or calibration)."

@@ -16,26 +16,26 @@ from .core import data_dir, data_path, atomic_write_text, patch
 
 # %% auto #0
 __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'COUNT_BASE', 'ORDINAL_LEVELS', 'ROUND_SCALE',
-           'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'SMOOTH_CHANNELS', 'OUTPUT_CHANNELS',
-           'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'TABLE_POINTS',
-           'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS', 'REGRESSION_TERMS',
-           'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC', 'MIXTURE_KINDS',
-           'JOINT_MIXTURE_DIMS', 'JOINT_MIXTURE_BANK_SIZE', 'JOINT_MIXTURE_MC', 'JOINT_MIXTURE_K', 'BIMODAL_X',
-           'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID',
+           'COPULA_CHANNELS', 'COPULA_MC', 'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'SMOOTH_CHANNELS',
+           'OUTPUT_CHANNELS', 'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED',
+           'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS',
+           'REGRESSION_TERMS', 'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC',
+           'MIXTURE_KINDS', 'JOINT_MIXTURE_DIMS', 'JOINT_MIXTURE_BANK_SIZE', 'JOINT_MIXTURE_MC', 'JOINT_MIXTURE_K',
+           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID',
            'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
            'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
            'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi',
-           'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture',
-           'make_mixture_bank', 'make_channel_tables', 'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily',
-           'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily', 'draw_regression', 'ridge_sum',
-           'regression_entry', 'make_regression_bank', 'regression_bank', 'regression_mi', 'regression_tau',
-           'RegressionFamily', 'random_rotation', 'draw_joint_mixture', 'mixture_logpdf', 'sample_joint_mixture',
-           'pointwise_mi', 'joint_mixture_entry', 'make_joint_mixture_bank', 'joint_mixture_bank', 'JointMixtureFamily',
-           'Transform', 'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks',
-           'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec',
-           'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec',
-           'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec', 'fine_spec',
-           'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
+           'xshape_mi', 'mixture_mi', 'output_channel_mi', 'copula_theta', 'copula_uv', 'copula_logpdf', 'copula_mi',
+           'Channel', 'get_channel', 'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables',
+           'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily',
+           'draw_regression', 'ridge_sum', 'regression_entry', 'make_regression_bank', 'regression_bank',
+           'regression_mi', 'regression_tau', 'RegressionFamily', 'random_rotation', 'draw_joint_mixture',
+           'mixture_logpdf', 'sample_joint_mixture', 'pointwise_mi', 'joint_mixture_entry', 'make_joint_mixture_bank',
+           'joint_mixture_bank', 'JointMixtureFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra',
+           'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec',
+           'oomd_spec', 'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec',
+           'labels_spec', 'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec',
+           'copulas_spec', 'fine_spec', 'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -441,6 +441,55 @@ def output_channel_mi(kind: str, # one of OUTPUT_KINDS
         return float(_row_entropy(gw @ P) - gw @ _row_entropy(P))
     raise ValueError(f"unknown output kind {kind!r}; known: {OUTPUT_KINDS}")
 
+# %% ../nbs/00_sampling.ipynb #b1077281
+COPULA_CHANNELS = ('clayton', 'gumbel', 'frank')   # copulas: lower-tail dependence, upper-tail dependence, none; held out
+COPULA_MC = 2**20                                   # common random draws behind every point of a copula's I(tau) table
+
+def copula_theta(name: str, tau):
+    "The copula parameter at noise scale tau (larger tau, weaker dependence): Clayton 1/tau, Gumbel 1 + 1/tau, Frank 1/tau."
+    return 1 + 1 / tau if name == 'gumbel' else 1 / tau
+
+def copula_uv(name: str, theta, r, xp=np):
+    "(U, V) of copula `name` at `theta` from independent uniforms r (..., 4): conditional inversion (Clayton, Frank) or Marshall-Olkin with a positive stable frailty (Gumbel), in log space."
+    cl = lambda a: a.clip(1e-300, 1 - 1e-16) if xp is np else a.clamp(1e-300, 1 - 1e-16)
+    u, w = cl(r[..., 0]), cl(r[..., 1])
+    if name == 'clayton':    # log V = -log(1 + U^-theta (W^(-theta/(1+theta)) - 1)) / theta
+        t = -theta * xp.log(u) + xp.log(xp.expm1(-theta / (1 + theta) * xp.log(w)))
+        v = xp.exp(-xp.logaddexp(0 * t, t) / theta)
+    elif name == 'frank':
+        lw, lw1 = xp.log(w), xp.log1p(-w)                                   # V = -log(((1-W) e^(-theta U) + W e^(-theta)) / (W + (1-W) e^(-theta U))) / theta
+        v = -(xp.logaddexp(lw1 - theta * u, lw - theta + 0 * u) - xp.logaddexp(lw + 0 * u, lw1 - theta * u)) / theta
+    elif name == 'gumbel':   # S positive (1/theta)-stable (Kanter); U_i = exp(-(E_i / S)^(1/theta))
+        a, ang = 1 / theta, math.pi * u
+        e1, e2, ew = (-xp.log(cl(r[..., j])) for j in (2, 3, 1))
+        log_s = xp.log(xp.sin(a * ang)) - xp.log(xp.sin(ang)) / a + (1 - a) / a * (xp.log(xp.sin((1 - a) * ang)) - xp.log(ew))
+        u, v = (xp.exp(-xp.exp((xp.log(e) - log_s) / theta)) for e in (e1, e2))
+    else: raise ValueError(f"unknown copula {name!r}; known: {COPULA_CHANNELS}")
+    return cl(u), cl(v)
+
+def copula_logpdf(name: str, theta: float, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    "log c(u, v) of copula `name` at `theta` (numpy, float64), written to stay finite in the tails."
+    if name == 'clayton':
+        a, b = -theta * np.log(u), -theta * np.log(v)
+        s = np.logaddexp(a, b); s = s + np.log1p(-np.exp(-s))               # log(u^-theta + v^-theta - 1)
+        return math.log1p(theta) + (theta + 1) / theta * (a + b) - (2 + 1 / theta) * s
+    if name == 'frank':                                                     # denominator e^(-theta m) [1 + e^(-theta(M-m)) - e^(-theta M) - e^(-theta(1-m))]
+        m, M = np.minimum(u, v), np.maximum(u, v)
+        br = 1 + np.exp(-theta * (M - m)) - np.exp(-theta * M) - np.exp(-theta * (1 - m))
+        return math.log(theta) + math.log(-math.expm1(-theta)) - theta * (M - m) - 2 * np.log(br)
+    if name == 'gumbel':
+        lx, ly = np.log(-np.log(u)), np.log(-np.log(v))
+        la = np.logaddexp(theta * lx, theta * ly)                           # log A, A = x^theta + y^theta
+        at = np.exp(la / theta)
+        return -at - np.log(u) - np.log(v) + (theta - 1) * (lx + ly) + (1 / theta - 2) * la + np.log(at + theta - 1)
+    raise ValueError(f"unknown copula {name!r}; known: {COPULA_CHANNELS}")
+
+def copula_mi(name: str, tau: float, M: int = COPULA_MC, seed: int | None = None, se: bool = False):
+    "I(X;Y) in nats of copula `name` at noise scale tau: the mean of log c over M draws from common seeded uniforms (seed: TABLE_SEED; with se=True, also its standard error)."
+    r = np.random.default_rng(seed_int(TABLE_SEED if seed is None else seed, 'copula', name)).random((M, 4))
+    pt = copula_logpdf(name, copula_theta(name, tau), *copula_uv(name, copula_theta(name, tau), r))
+    return (float(pt.mean()), float(pt.std() / math.sqrt(M))) if se else float(pt.mean())
+
 # %% ../nbs/00_sampling.ipynb #a8f6a1b1
 @dataclass(frozen=True)
 class Channel:
@@ -448,7 +497,7 @@ class Channel:
     name: str
     tau: tuple = (0.01, 10.0)   # (low, high) range of the noise scale tau
     signal: object = None       # g(x, xp) for x (..., width) with xp = numpy or torch; None for special kinds
-    noise: str = 'gauss'        # 'gauss': Y = g(X) + tau E; 'scale': Y = E exp(g(X) / tau); or one of OUTPUT_KINDS
+    noise: str = 'gauss'        # 'gauss': Y = g(X) + tau E; 'scale': Y = E exp(g(X) / tau); 'copula' (X, Y the normal scores of a copula); or one of OUTPUT_KINDS
     width: int = 1              # X columns the channel reads
 
     def points(self, M: int = 2**21) -> np.ndarray:
@@ -463,6 +512,7 @@ class Channel:
     def quadrature_mi(self, tau: float, points=None) -> float:
         "I(X;Y) in nats at noise scale `tau`, by quadrature (or closed form); `points` reuses `self.points()`."
         if self.noise in OUTPUT_KINDS: return output_channel_mi(self.noise, tau)
+        if self.noise == 'copula': return copula_mi(self.name, tau)
         if self.name == 'gauss': return 0.5 * math.log1p(tau ** -2)
         if self.name == 'uniform': return float(additive_uniform_mi(tau))
         if self.name == 'circle': return circle_mi(tau)
@@ -509,7 +559,9 @@ CHANNELS = {c.name: c for c in [
     Channel('relu', (0.003, 5.0), _relu), Channel('hetero-cos', (0.03, 5.0), _cos2, 'scale'),
     # smooth shapes of one column, held out as well (a test grid of their own, up to n = 10,000):
     Channel('atan', (0.003, 3.0), _atan), Channel('cbrt', (0.003, 3.0), _cbrt), Channel('softplus', (0.003, 5.0), _softplus),
-    Channel('twobump', (0.003, 2.0), _twobump), Channel('tent', (0.003, 2.0), _tent)]}
+    Channel('twobump', (0.003, 2.0), _twobump), Channel('tent', (0.003, 2.0), _tent),
+    # copulas with tail dependence, held out as well (a test grid of their own):
+    Channel('clayton', (0.01, 30.0), noise='copula'), Channel('gumbel', (0.01, 30.0), noise='copula'), Channel('frank', (0.005, 3.0), noise='copula')]}
 HELDOUT_CHANNELS = ('sine3', 'product', 'circle', 'xshape')
 FINE_CHANNELS = ('sine8', 'sine16')
 SMOOTH_CHANNELS = ('atan', 'cbrt', 'softplus', 'twobump', 'tent')
@@ -560,7 +612,7 @@ def make_channel_tables(path=None, points: int = TABLE_POINTS, bank_size: int = 
         ch = CHANNELS[name]
         lt = np.linspace(math.log(ch.tau[0]), math.log(ch.tau[1]), points)
         t0 = time.time()
-        pts = None if name in ('circle', 'xshape') or ch.noise in OUTPUT_KINDS else ch.points()
+        pts = None if name in ('circle', 'xshape') or ch.noise in (*OUTPUT_KINDS, 'copula') else ch.points()
         out['channels'][name] = dict(log_tau=lt.tolist(), mi=[ch.quadrature_mi(math.exp(v), pts) for v in lt])
         if progress: print(f"{name}: {time.time() - t0:.0f} s")
     if not names: out['mixture_bank'] = make_mixture_bank(bank_size)
@@ -635,6 +687,9 @@ def _draw_channel(name: str, theta, n: int, gen, device):
     if name == 'circle':
         t = 2 * math.pi * torch.rand(P, n, generator=gen, device=device)
         return (torch.cos(t) + tau * rn())[..., None], torch.sin(t) + tau * rn()
+    if ch.noise == 'copula':                          # normal scores of the copula's (U, V), drawn in float64
+        u, v = copula_uv(name, copula_theta(name, theta.double())[:, None], torch.rand(P, n, 4, generator=gen, device=device, dtype=torch.float64), torch)
+        return torch.special.ndtri(u).float()[..., None], torch.special.ndtri(v).float()
     x = rn(ch.width)
     if name == 'xshape':
         s = torch.where(torch.rand(P, n, generator=gen, device=device) < 0.5, -1.0, 1.0)
@@ -725,7 +780,7 @@ class ChannelFamily:
         return xy, self.mutual_information(params, dim_x, dim_y)
 
 # %% ../nbs/00_sampling.ipynb #e3c48fa5
-TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *SMOOTH_CHANNELS, *OUTPUT_CHANNELS, *CALIBRATION_CHANNELS) and get_channel(k).width == 1)
+TRAIN_CHANNELS = tuple(k for k in CHANNELS if k not in (*HELDOUT_CHANNELS, *FINE_CHANNELS, *SMOOTH_CHANNELS, *OUTPUT_CHANNELS, *CALIBRATION_CHANNELS, *COPULA_CHANNELS) and get_channel(k).width == 1)
 FAMILIES.update({f.name: f for f in [*(ChannelFamily(k, (k,)) for k in CHANNELS), ChannelFamily('channels', TRAIN_CHANNELS),
                                      ChannelFamily('offmix', CALIBRATION_CHANNELS), ChannelFamily('outputs', OUTPUT_CHANNELS)]})
 
@@ -1688,6 +1743,11 @@ def mixtures_spec() -> MetaDistribution:
     comps = [Component.parse(f"gmm-{k}-base") for k in MIXTURE_KINDS]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=1.0, n=(10, 2000), log_n=True, name='mixtures')
 
+def copulas_spec() -> MetaDistribution:
+    "Copulas with tail dependence (`COPULA_CHANNELS`: Clayton, Gumbel, Frank; normal-score margins), one per column pair, plain and rotated; never in training or calibration."
+    comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 4.0))) for k in COPULA_CHANNELS for t in ('base', 'rotate')]
+    return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='copulas')
+
 def fine_spec() -> MetaDistribution:
     "Fine-structure dependence (`FINE_CHANNELS`: high-frequency sines), plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in FINE_CHANNELS for t in ('base', 'rotate')]
@@ -1705,7 +1765,7 @@ def broad_regression_spec() -> MetaDistribution:
 
 SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
-         'mixed-columns': mixed_columns_spec, 'mixtures': mixtures_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
+         'mixed-columns': mixed_columns_spec, 'mixtures': mixtures_spec, 'copulas': copulas_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."

@@ -164,6 +164,25 @@ def test_joint_mixtures_are_held_out_and_match_their_labels():
         MetaDistribution(['gmm-both-base'], dim_x=(9, 9), dim_y=(9, 9)).sample(1, seed=0)
 
 
+def test_copulas_are_held_out_and_match_their_labels():
+    "Clayton, Gumbel and Frank copulas enter no training or calibration mix; their tables fall with tau; KSG agrees with the label at large n."
+    from mist_nb.sampling import copulas_spec, COPULA_CHANNELS, TRAIN_CHANNELS, channel_tables
+    from mist_nb.baselines import KSG
+    assert not set(COPULA_CHANNELS) & {*TRAIN_CHANNELS, *CALIBRATION_CHANNELS, *HELDOUT_CHANNELS}
+    for spec in (training_spec(), broad_regression_spec(), paper_training_spec(), calibration_spec()):
+        fams = {c.family for c in spec.components}
+        assert not fams & set(COPULA_CHANNELS)
+        assert not {k for f in fams for k in getattr(get_family(f), 'kinds', ())} & set(COPULA_CHANNELS)
+    for k in COPULA_CHANNELS:
+        assert (channel_tables()[k][1].diff() < 0).all()
+        md = MetaDistribution([f'{k}-base'], dim_x=(1, 1), dim_y=(1, 1), n=(20000, 20000))
+        b = md.sample(1, seed=2)
+        x, y = b.dataset(0)
+        assert abs(KSG(k=5).estimate(x, y) - float(b.mi[0])) < 0.05 + 0.05 * float(b.mi[0])
+    t = copulas_spec().sample(4, seed=0, n=100, dim_x=4, dim_y=4)
+    assert torch.isfinite(t.x).all() and torch.isfinite(t.y).all() and (t.mi > 0).all()
+
+
 def test_calibration_channels_never_train_and_are_not_held_out():
     "The off-training part of the calibration mix is disjoint from training and from the held-out families."
     cal = calibration_spec()
