@@ -16,26 +16,27 @@ from .core import data_dir, data_path, atomic_write_text, patch
 
 # %% auto #0
 __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'COUNT_BASE', 'ORDINAL_LEVELS', 'ROUND_SCALE',
-           'COPULA_CHANNELS', 'COPULA_MC', 'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'SMOOTH_CHANNELS',
-           'OUTPUT_CHANNELS', 'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED',
-           'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS', 'REGRESSION_WIDTHS',
-           'REGRESSION_TERMS', 'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS', 'REGRESSION_MC',
-           'MIXTURE_KINDS', 'JOINT_MIXTURE_DIMS', 'JOINT_MIXTURE_BANK_SIZE', 'JOINT_MIXTURE_MC', 'JOINT_MIXTURE_K',
-           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID',
-           'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
+           'CHANNELS', 'HELDOUT_CHANNELS', 'FINE_CHANNELS', 'SMOOTH_CHANNELS', 'OUTPUT_CHANNELS',
+           'CALIBRATION_CHANNELS', 'CLOSED_FORM_CHANNELS', 'MIXTURE_BANK_SIZE', 'TABLE_SEED', 'COPULA_CHANNELS',
+           'COPULA_MC', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS',
+           'REGRESSION_WIDTHS', 'REGRESSION_TERMS', 'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS',
+           'REGRESSION_MC', 'MIXTURE_KINDS', 'JOINT_MIXTURE_DIMS', 'JOINT_MIXTURE_BANK_SIZE', 'JOINT_MIXTURE_MC',
+           'JOINT_MIXTURE_K', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES',
+           'N_GRID', 'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
            'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
            'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi',
-           'xshape_mi', 'mixture_mi', 'output_channel_mi', 'copula_theta', 'copula_uv', 'copula_logpdf', 'copula_mi',
-           'Channel', 'get_channel', 'draw_mixture', 'make_mixture_bank', 'make_channel_tables', 'channel_tables',
-           'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily', 'BoundaryLabelFamily',
-           'draw_regression', 'ridge_sum', 'regression_entry', 'make_regression_bank', 'regression_bank',
-           'regression_mi', 'regression_tau', 'RegressionFamily', 'random_rotation', 'draw_joint_mixture',
-           'mixture_logpdf', 'sample_joint_mixture', 'pointwise_mi', 'joint_mixture_entry', 'make_joint_mixture_bank',
-           'joint_mixture_bank', 'JointMixtureFamily', 'Transform', 'get_transform', 'sample_components', 'chain_extra',
-           'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec',
-           'oomd_spec', 'reference_training_spec', 'paper_training_spec', 'training_spec', 'calibration_spec',
-           'labels_spec', 'mixed_columns_spec', 'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec',
-           'copulas_spec', 'fine_spec', 'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
+           'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture',
+           'make_mixture_bank', 'copula_theta', 'copula_uv', 'copula_logpdf', 'copula_mi', 'make_channel_tables',
+           'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily',
+           'BoundaryLabelFamily', 'draw_regression', 'ridge_sum', 'regression_entry', 'make_regression_bank',
+           'regression_bank', 'regression_mi', 'regression_tau', 'RegressionFamily', 'random_rotation',
+           'draw_joint_mixture', 'mixture_logpdf', 'sample_joint_mixture', 'pointwise_mi', 'joint_mixture_entry',
+           'make_joint_mixture_bank', 'joint_mixture_bank', 'JointMixtureFamily', 'Transform', 'get_transform',
+           'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch',
+           'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec',
+           'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec',
+           'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec', 'copulas_spec', 'fine_spec',
+           'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -441,55 +442,6 @@ def output_channel_mi(kind: str, # one of OUTPUT_KINDS
         return float(_row_entropy(gw @ P) - gw @ _row_entropy(P))
     raise ValueError(f"unknown output kind {kind!r}; known: {OUTPUT_KINDS}")
 
-# %% ../nbs/00_sampling.ipynb #b1077281
-COPULA_CHANNELS = ('clayton', 'gumbel', 'frank')   # copulas: lower-tail dependence, upper-tail dependence, none; held out
-COPULA_MC = 2**20                                   # common random draws behind every point of a copula's I(tau) table
-
-def copula_theta(name: str, tau):
-    "The copula parameter at noise scale tau (larger tau, weaker dependence): Clayton 1/tau, Gumbel 1 + 1/tau, Frank 1/tau."
-    return 1 + 1 / tau if name == 'gumbel' else 1 / tau
-
-def copula_uv(name: str, theta, r, xp=np):
-    "(U, V) of copula `name` at `theta` from independent uniforms r (..., 4): conditional inversion (Clayton, Frank) or Marshall-Olkin with a positive stable frailty (Gumbel), in log space."
-    cl = lambda a: a.clip(1e-300, 1 - 1e-16) if xp is np else a.clamp(1e-300, 1 - 1e-16)
-    u, w = cl(r[..., 0]), cl(r[..., 1])
-    if name == 'clayton':    # log V = -log(1 + U^-theta (W^(-theta/(1+theta)) - 1)) / theta
-        t = -theta * xp.log(u) + xp.log(xp.expm1(-theta / (1 + theta) * xp.log(w)))
-        v = xp.exp(-xp.logaddexp(0 * t, t) / theta)
-    elif name == 'frank':
-        lw, lw1 = xp.log(w), xp.log1p(-w)                                   # V = -log(((1-W) e^(-theta U) + W e^(-theta)) / (W + (1-W) e^(-theta U))) / theta
-        v = -(xp.logaddexp(lw1 - theta * u, lw - theta + 0 * u) - xp.logaddexp(lw + 0 * u, lw1 - theta * u)) / theta
-    elif name == 'gumbel':   # S positive (1/theta)-stable (Kanter); U_i = exp(-(E_i / S)^(1/theta))
-        a, ang = 1 / theta, math.pi * u
-        e1, e2, ew = (-xp.log(cl(r[..., j])) for j in (2, 3, 1))
-        log_s = xp.log(xp.sin(a * ang)) - xp.log(xp.sin(ang)) / a + (1 - a) / a * (xp.log(xp.sin((1 - a) * ang)) - xp.log(ew))
-        u, v = (xp.exp(-xp.exp((xp.log(e) - log_s) / theta)) for e in (e1, e2))
-    else: raise ValueError(f"unknown copula {name!r}; known: {COPULA_CHANNELS}")
-    return cl(u), cl(v)
-
-def copula_logpdf(name: str, theta: float, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    "log c(u, v) of copula `name` at `theta` (numpy, float64), written to stay finite in the tails."
-    if name == 'clayton':
-        a, b = -theta * np.log(u), -theta * np.log(v)
-        s = np.logaddexp(a, b); s = s + np.log1p(-np.exp(-s))               # log(u^-theta + v^-theta - 1)
-        return math.log1p(theta) + (theta + 1) / theta * (a + b) - (2 + 1 / theta) * s
-    if name == 'frank':                                                     # denominator e^(-theta m) [1 + e^(-theta(M-m)) - e^(-theta M) - e^(-theta(1-m))]
-        m, M = np.minimum(u, v), np.maximum(u, v)
-        br = 1 + np.exp(-theta * (M - m)) - np.exp(-theta * M) - np.exp(-theta * (1 - m))
-        return math.log(theta) + math.log(-math.expm1(-theta)) - theta * (M - m) - 2 * np.log(br)
-    if name == 'gumbel':
-        lx, ly = np.log(-np.log(u)), np.log(-np.log(v))
-        la = np.logaddexp(theta * lx, theta * ly)                           # log A, A = x^theta + y^theta
-        at = np.exp(la / theta)
-        return -at - np.log(u) - np.log(v) + (theta - 1) * (lx + ly) + (1 / theta - 2) * la + np.log(at + theta - 1)
-    raise ValueError(f"unknown copula {name!r}; known: {COPULA_CHANNELS}")
-
-def copula_mi(name: str, tau: float, M: int = COPULA_MC, seed: int | None = None, se: bool = False):
-    "I(X;Y) in nats of copula `name` at noise scale tau: the mean of log c over M draws from common seeded uniforms (seed: TABLE_SEED; with se=True, also its standard error)."
-    r = np.random.default_rng(seed_int(TABLE_SEED if seed is None else seed, 'copula', name)).random((M, 4))
-    pt = copula_logpdf(name, copula_theta(name, tau), *copula_uv(name, copula_theta(name, tau), r))
-    return (float(pt.mean()), float(pt.std() / math.sqrt(M))) if se else float(pt.mean())
-
 # %% ../nbs/00_sampling.ipynb #a8f6a1b1
 @dataclass(frozen=True)
 class Channel:
@@ -598,6 +550,55 @@ def make_mixture_bank(size: int = MIXTURE_BANK_SIZE, seed: int = TABLE_SEED) -> 
         m = draw_mixture(rng)
         bank.append({**m, 'mi': mixture_mi(m['w'], m['mu'], m['cov'])})
     return sorted(bank, key=lambda m: m['mi'])
+
+# %% ../nbs/00_sampling.ipynb #b1077281
+COPULA_CHANNELS = ('clayton', 'gumbel', 'frank')   # copulas: lower-tail dependence, upper-tail dependence, none; held out
+COPULA_MC = 2**20                                   # common random draws behind every point of a copula's I(tau) table
+
+def copula_theta(name: str, tau):
+    "The copula parameter at noise scale tau (larger tau, weaker dependence): Clayton 1/tau, Gumbel 1 + 1/tau, Frank 1/tau."
+    return 1 + 1 / tau if name == 'gumbel' else 1 / tau
+
+def copula_uv(name: str, theta, r, xp=np):
+    "(U, V) of copula `name` at `theta` from independent uniforms r (..., 4): conditional inversion (Clayton, Frank) or Marshall-Olkin with a positive stable frailty (Gumbel), in log space."
+    cl = lambda a: a.clip(1e-300, 1 - 1e-16) if xp is np else a.clamp(1e-300, 1 - 1e-16)
+    u, w = cl(r[..., 0]), cl(r[..., 1])
+    if name == 'clayton':    # log V = -log(1 + U^-theta (W^(-theta/(1+theta)) - 1)) / theta
+        t = -theta * xp.log(u) + xp.log(xp.expm1(-theta / (1 + theta) * xp.log(w)))
+        v = xp.exp(-xp.logaddexp(0 * t, t) / theta)
+    elif name == 'frank':
+        lw, lw1 = xp.log(w), xp.log1p(-w)                                   # V = -log(((1-W) e^(-theta U) + W e^(-theta)) / (W + (1-W) e^(-theta U))) / theta
+        v = -(xp.logaddexp(lw1 - theta * u, lw - theta + 0 * u) - xp.logaddexp(lw + 0 * u, lw1 - theta * u)) / theta
+    elif name == 'gumbel':   # S positive (1/theta)-stable (Kanter); U_i = exp(-(E_i / S)^(1/theta))
+        a, ang = 1 / theta, math.pi * u
+        e1, e2, ew = (-xp.log(cl(r[..., j])) for j in (2, 3, 1))
+        log_s = xp.log(xp.sin(a * ang)) - xp.log(xp.sin(ang)) / a + (1 - a) / a * (xp.log(xp.sin((1 - a) * ang)) - xp.log(ew))
+        u, v = (xp.exp(-xp.exp((xp.log(e) - log_s) / theta)) for e in (e1, e2))
+    else: raise ValueError(f"unknown copula {name!r}; known: {COPULA_CHANNELS}")
+    return cl(u), cl(v)
+
+def copula_logpdf(name: str, theta: float, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    "log c(u, v) of copula `name` at `theta` (numpy, float64), written to stay finite in the tails."
+    if name == 'clayton':
+        a, b = -theta * np.log(u), -theta * np.log(v)
+        s = np.logaddexp(a, b); s = s + np.log1p(-np.exp(-s))               # log(u^-theta + v^-theta - 1)
+        return math.log1p(theta) + (theta + 1) / theta * (a + b) - (2 + 1 / theta) * s
+    if name == 'frank':                                                     # denominator e^(-theta m) [1 + e^(-theta(M-m)) - e^(-theta M) - e^(-theta(1-m))]
+        m, M = np.minimum(u, v), np.maximum(u, v)
+        br = 1 + np.exp(-theta * (M - m)) - np.exp(-theta * M) - np.exp(-theta * (1 - m))
+        return math.log(theta) + math.log(-math.expm1(-theta)) - theta * (M - m) - 2 * np.log(br)
+    if name == 'gumbel':
+        lx, ly = np.log(-np.log(u)), np.log(-np.log(v))
+        la = np.logaddexp(theta * lx, theta * ly)                           # log A, A = x^theta + y^theta
+        at = np.exp(la / theta)
+        return -at - np.log(u) - np.log(v) + (theta - 1) * (lx + ly) + (1 / theta - 2) * la + np.log(at + theta - 1)
+    raise ValueError(f"unknown copula {name!r}; known: {COPULA_CHANNELS}")
+
+def copula_mi(name: str, tau: float, M: int = COPULA_MC, seed: int | None = None, se: bool = False):
+    "I(X;Y) in nats of copula `name` at noise scale tau: the mean of log c over M draws from common seeded uniforms (seed: TABLE_SEED; with se=True, also its standard error)."
+    r = np.random.default_rng(seed_int(TABLE_SEED if seed is None else seed, 'copula', name)).random((M, 4))
+    pt = copula_logpdf(name, copula_theta(name, tau), *copula_uv(name, copula_theta(name, tau), r))
+    return (float(pt.mean()), float(pt.std() / math.sqrt(M))) if se else float(pt.mean())
 
 # %% ../nbs/00_sampling.ipynb #22d62a6d
 TABLE_POINTS = 121
@@ -1038,11 +1039,12 @@ def draw_joint_mixture(rng: np.random.Generator, d: int, kind: str) -> dict:
     return dict(w=f32(w), mu=f32(mu), chol=f32(np.stack([np.linalg.cholesky(S) for S in covs])))
 
 def mixture_logpdf(z: np.ndarray, w, mu, chol) -> np.ndarray:
-    "log density (nats) at the rows of z (M, D) of the Gaussian mixture sum_k w_k N(mu_k, L_k L_k^T); w is normalised here."
+    "log density (nats) at the rows of z (M, D) of the Gaussian mixture sum_k w_k N(mu_k, L_k L_k^T); w is normalised here, components of weight 0 (the bank's padding) skipped."
     from scipy.linalg import solve_triangular
     w = np.asarray(w, np.float64); w = w / w.sum()
     out = []
     for wk, m, L in zip(w, mu, chol):
+        if wk <= 0: continue
         r = solve_triangular(L, (z - m).T, lower=True)
         out.append(math.log(wk) - 0.5 * (r * r).sum(0) - np.log(np.abs(np.diag(L))).sum() - 0.5 * len(m) * math.log(2 * math.pi))
     return np.logaddexp.reduce(np.stack(out), axis=0)
