@@ -23,7 +23,7 @@ def test_wheel_ships_models_grids_and_code(wheel):
     for f in ('mist_nb/__init__.py', 'mist_nb/sampling.py', 'mist_nb/model.py', 'mist_nb/estimate.py', 'mist_nb/cli.py',
               'mist_nb/baselines.py', 'mist_nb/checkpoints/mist-qr.pt', 'mist_nb/checkpoints/mist-qr.json',
               'mist_nb/checkpoints/mist.pt', 'mist_nb/checkpoints/mist.json', 'mist_nb/checkpoints/mist-qr-paper.pt',
-              'mist_nb/checkpoints/mist-qr.calibration.json', 'mist_nb/grids/channels.json', 'mist_nb/grids/regression.json', 'mist_nb/report.py', 'mist_nb/sklearn.py'):
+              'mist_nb/checkpoints/mist-qr.calibration.json', 'mist_nb/grids/channels.json', 'mist_nb/grids/regression.json', 'mist_nb/grids/mixtures.npz', 'mist_nb/report.py', 'mist_nb/sklearn.py'):
         assert f in names, f
     assert not any(n.startswith(('nbs/', 'tests/', 'runs/')) for n in names)
     size = sum(i.file_size for i in zipfile.ZipFile(wheel).infolist())
