@@ -1954,7 +1954,8 @@ def _block_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list,
     if 'blocks' not in cache: cache['blocks'] = column_blocks(x, y, self.seed)
     if not cache['blocks']: return mi, lo, hi                                      # one group, or no group with both sides: nothing to add
     parts = self._block_parts(x, y, BLOCK_LEVEL, cache)
-    held = sum(len(a) + len(b) for a, b in cache['blocks']) >= BLOCK_SHUFFLE_SHARE * (x.shape[1] + y.shape[1])
+    whole = sum(len(b) for _, b in cache['blocks']) == y.shape[1] or sum(len(a) for a, _ in cache['blocks']) == x.shape[1]   # every column of a side in the groups
+    held = whole or sum(len(a) + len(b) for a, b in cache['blocks']) >= BLOCK_SHUFFLE_SHARE * (x.shape[1] + y.shape[1])
     if held and mi > sum(p.upper for p in parts): return self._block_shuffle(x, y, mi, lo, hi, level, notes, cache, parts)
     if not sum(p.lower for p in parts) > mi: return self._block_above(x, y, mi, lo, hi, level, notes, cache, parts)
     s = sum(p.mi for p in parts)

@@ -127,6 +127,30 @@ def test_an_over_read_comes_down_to_the_sum_when_the_shuffles_cannot_tell(est):
     assert summed >= 2 and max(err_joint) > 0.5 and np.mean(err_sum) < 0.2 * np.mean(err_joint)
 
 
+def test_one_outcome_among_irrelevant_features_comes_down_to_its_column(est):
+    "Y = |X_0| + 0.3 E beside 31 independent X columns: the group (x_0, y) holds every column of Y, so the shuffle test runs though it holds 2 of 33 columns, and the over-read (about 1.9 nats for 0.76) comes down; a hidden interaction among the other columns is kept."
+    from mist_nb.sampling import get_channel
+    truth, summed = get_channel('abs').quadrature_mi(0.3), []
+    for seed in range(4):
+        g = np.random.default_rng(seed)
+        x = g.normal(size=(2000, 32)); y = np.abs(x[:, 0]) + 0.3 * g.normal(size=2000)
+        cache = {}
+        r = est._result(x, y[:, None], 0.9, cache=cache)
+        joint = est._result(x, y[:, None], 0.9, blocks=False)
+        assert [(a.tolist(), b.tolist()) for a, b in cache['blocks']] == [([0], [0])]
+        assert r.lower <= truth <= r.upper and est.estimate(x, y) == pytest.approx(r.mi)
+        if 'block_shuffle' not in cache: assert r.mi == joint.mi                 # the joint reading within the group's upper end: left alone
+        else:                                                                     # a contradiction: the test runs, though the group holds 2 of 33 columns
+            assert cache['block_shuffle'][0] > 1 / (1 + BLOCK_SHUFFLES[1]) and any('permuting their rows' in m for m in r.notes)
+            assert joint.mi > r.mi and abs(r.mi - truth) < 0.1 and r.upper - r.lower < 0.3
+            summed.append(joint.mi)
+    assert len(summed) >= 2 and max(summed) > truth + 1                           # seed 2's joint reading: 1.89 nats
+    g = np.random.default_rng(7)                                                  # Y = X_0 + X_1 X_2: (x_1, x_2) carry 0.9 nats that no pair shows
+    x = g.normal(size=(2000, 8)); y = x[:, 0] + x[:, 1] * x[:, 2] + 0.3 * g.normal(size=2000)
+    r = est._result(x, y[:, None], 0.9)
+    assert r.mi > 1.2 and not any('permuting their rows' in m and 'the estimate is the sum' in m for m in r.notes)
+
+
 def test_a_dependence_between_groups_that_no_pair_shows_is_kept(est):
     "Y_2 = sign(X_1) X_2 + 0.1 E beside Y_1 = X_1 + 0.5 E: the groups split by pairwise tests, the sign ties them (3.11 nats), and the shuffle test keeps the joint reading."
     truth = 0.5 * math.log(5) + 0.5 * math.log(101)
