@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import xarray as xr
 from joblib import Parallel, delayed, parallel_config
-from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, fine_spec, smooth_spec, outputs_spec, mixtures_spec, copulas_spec, IMD_FAMILIES,
+from .sampling import (Task, get_task, list_tasks, draw_tasks, SPECS, heldout_spec, fine_spec, smooth_spec, outputs_spec, mixtures_spec, copulas_spec, features_spec, IMD_FAMILIES,
                               OOMD_FAMILIES, N_GRID, GRID_SEED, seed_int, data_dir)
 from .estimate import MIST, SHIPPED, resolve_checkpoint, load_model
 from .baselines import check_xy
@@ -27,24 +27,25 @@ from .core import file_sha256, git_revision, hardware, atomic_write_text, patch
 __all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'REGRESSION_TASKS',
            'BROAD_FAMILIES', 'N_RANGES', 'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE', 'INTERVAL_LEVELS',
            'QUANTILE_TAUS', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'heldout_grid', 'fine_grid', 'smooth_grid',
-           'labels_grid', 'mixed_columns_grid', 'mixtures_grid', 'copulas_grid', 'outputs_grid', 'gaussian_task_id',
-           'highmi_grid', 'regressions_grid', 'independence_grid', 'broad_grid', 'n_range_label', 'RidgeFallback',
-           'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec', 'checkpoint_provenance',
-           'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk', 'work_units',
-           'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells', 'errors',
-           'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width', 'monitor_grids',
-           'model_scores']
+           'labels_grid', 'mixed_columns_grid', 'mixtures_grid', 'copulas_grid', 'features_grid', 'outputs_grid',
+           'gaussian_task_id', 'highmi_grid', 'regressions_grid', 'independence_grid', 'broad_grid', 'n_range_label',
+           'RidgeFallback', 'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec',
+           'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk',
+           'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells',
+           'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width',
+           'monitor_grids', 'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
 TASK_SPECS = ('bmi', 'tasks')   # grids whose families are task ids (bmi's, or any `get_task` id)
 
 @lru_cache(maxsize=4096)
-def _meta_task(spec: str, family: str, dim: int, seed: int, root: int) -> Task:
-    "The task of cell (family, dim, seed): drawn from `spec`'s component `family` with dim_x = dim_y = dim."
-    base = SPECS[spec]()
-    md = replace(base, dim_x=(dim, dim), dim_y=(dim, dim), components=[c for c in base.components if c.name == family])
-    return draw_tasks(md, 1, seed=seed_int(root, 'task', family, dim, seed))[0]
+def _meta_task(spec: str, family: str, dim: int, seed: int, root: int, dim_y: int = 0) -> Task:
+    "The task of cell (family, dim, seed): drawn from `spec`'s component `family` with dim_x = dim and dim_y = dim (or `dim_y` where given)."
+    base, dy = SPECS[spec](), dim_y or dim
+    md = replace(base, dim_x=(dim, dim), dim_y=(dy, dy), p_equal_dims=base.p_equal_dims if dy == dim else 0.0,
+                 components=[c for c in base.components if c.name == family])
+    return draw_tasks(md, 1, seed=seed_int(root, 'task', family, dim, seed) if not dim_y else seed_int(root, 'task', family, dim, dim_y, seed))[0]
 
 @lru_cache(maxsize=256)
 def _bmi_task(task_id: str) -> Task: return get_task(task_id)
@@ -60,6 +61,7 @@ class Grid:
     seeds: tuple = (0,)     # replicates: (family, dim, seed) fixes a task's parameters, (n, seed) its sample
     seed: int = GRID_SEED   # root seed every draw is derived from
     name: str = ''          # label of the grid (the results' file name); defaults to `spec`
+    dim_y: int = 0          # Y's columns in every cell where they stay fixed while `dims` sets X's (0: dim_y = dim_x)
 
     def __post_init__(self):
         _set = lambda k, v: object.__setattr__(self, k, v)
@@ -72,6 +74,7 @@ class Grid:
             if len(set(v)) != len(v): raise ValueError(f"{k} has repeated values: {v}")
             if not v and k != 'dims': raise ValueError(f"a grid needs at least one value in {k}")
         if min(self.ns) < 2 or min(self.seeds) < 0: raise ValueError("every n must be >= 2 and every seed >= 0")
+        if self.dim_y < 0 or (self.dim_y and not self.dims): raise ValueError(f"dim_y fixes Y's columns of a grid with dims; got dim_y={self.dim_y} with dims {self.dims}")
         if self.spec in TASK_SPECS: self._check_bmi()
         else: self._check_meta()
 
@@ -110,7 +113,7 @@ def cells(self: Grid) -> list:
 def task(self: Grid, family: str, dim: int | None = None, seed: int = 0) -> Task:
     "The task of (family, dim, seed); for task grids the fixed task `family`."
     if self.spec in TASK_SPECS: return _bmi_task(family)
-    return _meta_task(self.spec, family, int(dim), int(seed), self.seed)
+    return _meta_task(self.spec, family, int(dim), int(seed), self.seed, self.dim_y)
 
 @patch
 def sample_seed(self: Grid, n: int, seed: int) -> int:
@@ -194,6 +197,10 @@ def mixtures_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS,
 def copulas_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4, 8), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Copulas with tail dependence (`COPULA_CHANNELS`: Clayton, Gumbel, Frank, one per column pair; plain and rotated; never in training or calibration)."
     return Grid('copulas', [c.name for c in copulas_spec().components], ns, dims, seeds, seed, name='copulas')
+
+def features_grid(ns=(100, 500, 2000), dims=(1, 4, 8, 16, 32), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
+    "One outcome against d features of which one matters (`features_spec`: |x|, x^2, cos 2x or linear, plus noise; the other d - 1 independent): X of d columns, Y of one."
+    return Grid('features', [c.name for c in features_spec().components], ns, dims, seeds, seed, name='features', dim_y=1)
 
 def outputs_grid(ns=(50, 100, 500, 2000), dims=(1, 2, 4), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Counts, censored values, ordinal levels and rounded values as Y (`OUTPUT_CHANNELS`, exact MI; never in training or calibration)."

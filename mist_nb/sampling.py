@@ -35,7 +35,7 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'CO
            'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch',
            'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec',
            'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec',
-           'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec', 'copulas_spec', 'fine_spec',
+           'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec', 'copulas_spec', 'features_spec', 'fine_spec',
            'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
@@ -1750,6 +1750,11 @@ def copulas_spec() -> MetaDistribution:
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 4.0))) for k in COPULA_CHANNELS for t in ('base', 'rotate')]
     return MetaDistribution(comps, dim_x=(1, 8), dim_y=(1, 8), p_equal_dims=0.5, n=(10, 2000), log_n=True, name='copulas')
 
+def features_spec() -> MetaDistribution:
+    "One outcome column against d feature columns of which one matters through a training channel (|x|, x^2, cos 2x, linear), the others independent: the geometry of a table, not a new shape."
+    comps = [Component.parse(f"{k}-base", ranges=dict(mi=(0.05, 3.0))) for k in ('abs', 'parabola', 'cos2', 'gauss')]
+    return MetaDistribution(comps, dim_x=(1, 32), dim_y=(1, 1), p_equal_dims=0.0, n=(10, 2000), log_n=True, name='features')
+
 def fine_spec() -> MetaDistribution:
     "Fine-structure dependence (`FINE_CHANNELS`: high-frequency sines), plain and rotated; never in training or calibration."
     comps = [Component.parse(f"{k}-{t}", ranges=dict(mi=(0.02, 6.0))) for k in FINE_CHANNELS for t in ('base', 'rotate')]
@@ -1767,7 +1772,7 @@ def broad_regression_spec() -> MetaDistribution:
 
 SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
-         'mixed-columns': mixed_columns_spec, 'mixtures': mixtures_spec, 'copulas': copulas_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
+         'mixed-columns': mixed_columns_spec, 'mixtures': mixtures_spec, 'copulas': copulas_spec, 'features': features_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
 
 def get_spec(name: str) -> MetaDistribution:
     "The named meta-distribution (see `SPECS`)."

@@ -254,3 +254,27 @@ def test_benchmark_rerun_reuses_unchanged_estimators(tmp_path, monkeypatch):
     assert json.loads(saved.attrs['rerun'])['estimators'] == ['CCA'] and json.loads(again.attrs['rerun'])['reused'] == ['KSG']
     with pytest.raises(ValueError, match='unknown estimators'):
         report.run_benchmark(tmp_path, n_jobs=1, figures=False, log=lambda m: None, rerun=['KGS'])
+
+
+def test_a_grid_with_one_outcome_column_keeps_the_other_grids_as_they_were():
+    "features_grid: X of d columns and Y of one in every cell, one channel in X's first column, exact truths; dim_y = 0 (every other grid, and files written before the field) draws the same tasks as before."
+    from mist_nb.evaluate import features_grid, heldout_grid, _meta_task
+    from mist_nb.sampling import GRID_SEED, draw_tasks, SPECS, seed_int
+    from dataclasses import replace
+    g = features_grid(ns=(300,), dims=(1, 8), seeds=(0, 1))
+    assert g.dim_y == 1 and Grid.from_dict(g.to_dict()) == g
+    for fam in g.families:
+        for d in g.dims:
+            t = g.task(fam, d, 0)
+            x, y = g.sample((fam, 300, d, 0))
+            assert x.shape == (300, d) and y.shape == (300, 1) and t.mutual_information > 0.04
+            if d > 1: assert max(abs(np.corrcoef(x[:, j], y[:, 0])[0, 1]) for j in range(1, d)) < 0.25   # the other features are noise
+    old = heldout_grid(ns=(50,), dims=(2,), seeds=(0,))
+    d = old.to_dict(); d.pop('dim_y')
+    assert Grid.from_dict(d) == old
+    base = SPECS['heldout']()
+    fam = old.families[0]
+    md = replace(base, dim_x=(2, 2), dim_y=(2, 2), components=[c for c in base.components if c.name == fam])
+    assert old.task(fam, 2, 0).id == draw_tasks(md, 1, seed=seed_int(GRID_SEED, 'task', fam, 2, 0))[0].id == _meta_task('heldout', fam, 2, 0, GRID_SEED).id
+    with pytest.raises(ValueError, match='dim_y'):
+        Grid('bmi', ('1v1-normal-0.75',), (50,), (), (0,), dim_y=1)
