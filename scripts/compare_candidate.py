@@ -8,7 +8,7 @@
 The shipped model and every candidate (one or more run folders, each named by its folder) run through
 `mist_nb.evaluate.run_sweep` on the same cells of each grid of `mist_nb.report.benchmark_plan()` (default: every grid
 up to n = 2,000, and the held-out smooth shapes up to 10,000: imd, oomd, bmi, heldout, fine, smooth, highmi, broad, labels,
-mixed-columns, outputs, mixtures, copulas; the full-size grids, up to two minutes each on two workers), and the script prints MAE by n range, and for a quantile model the 90% coverage,
+mixed-columns, outputs, mixtures, copulas, features; the full-size grids, up to two minutes each on two workers), and the script prints MAE by n range, and for a quantile model the 90% coverage,
 side by side. The
 candidates borrow the shipped model's card and calibration file, so their coverage is indicative only: a shipped
 quantile model is recalibrated (`scripts/calibrate.py`) after `scripts/train_broad.py ship`. With --out, each grid's
@@ -25,7 +25,7 @@ from mist_nb.model import MISTNet, config_from_dict  # noqa: E402
 from mist_nb.report import benchmark_plan  # noqa: E402
 from mist_nb.train import load_checkpoint  # noqa: E402
 
-GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'smooth', 'highmi', 'broad', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas')
+GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'smooth', 'highmi', 'broad', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features')
 
 
 def candidate(run_dir: Path, shipped: MIST) -> MIST:

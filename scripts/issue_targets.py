@@ -3,8 +3,8 @@
 
     python scripts/issue_targets.py
 
-Reads data/results/{heldout,fine,smooth,outputs,mixtures,copulas,bmi,highmi}.nc (written by scripts/benchmark.py) and prints: how many cells of the
-held-out, fine-structure, smooth, outputs, mixtures and copulas grids with true MI >= 0.3 get an estimate below 0.05 nats with a 90% upper end below the truth; bmi's MAE by n for
+Reads data/results/{heldout,fine,smooth,outputs,mixtures,copulas,features,bmi,highmi}.nc (written by scripts/benchmark.py) and prints: how many cells of the
+held-out, fine-structure, smooth, outputs, mixtures, copulas and features grids with true MI >= 0.3 get an estimate below 0.05 nats with a 90% upper end below the truth; bmi's MAE by n for
 MIST-QR and the paper-recipe model; and, for the 1 x 1 and 3 x 3 high-MI Gaussians at n = 500 with MI >= 4, whether
 each draw is within 10% of the truth or has an open upper end with its lower end below the truth.
 """
@@ -16,7 +16,7 @@ from mist_nb.evaluate import load_results, accuracy
 
 def main():
     rd = data_dir() / 'results'
-    for grid in ('heldout', 'fine', 'smooth', 'outputs', 'mixtures', 'copulas'):
+    for grid in ('heldout', 'fine', 'smooth', 'outputs', 'mixtures', 'copulas', 'features'):
         if not (rd / f'{grid}.nc').exists(): continue
         ho = load_results(rd / f'{grid}.nc')
         e, up, t = ho.estimate.sel(estimator='MIST-QR'), ho.upper.sel(estimator='MIST-QR', level=0.9), ho.truth
