@@ -2382,9 +2382,11 @@ def _validated(self: MIST, x, y) -> tuple:
     return x, y, notes, px, py, discrete, copy if copy is not None else cross, wide, given if wide else None
 
 @patch
-def estimate_with_info(self: MIST, x, y, level: float | None = None) -> MIResult:
+def estimate_with_info(self: MIST, x, y, level: float | None = None,
+                       interval: bool = True, # False: the point and its notes alone (lower, upper and level None), without the interval's work
+                      ) -> MIResult:
     "Estimate with interval and notes (a `MIResult`), in nats."
-    return self._result(x, y, level)
+    return self._result(x, y, level, interval=interval)
 
 @patch
 def estimate_levels(self: MIST, x, y, levels: Sequence[float],
@@ -2525,14 +2527,16 @@ def complete_rows(x, y) -> tuple:
     keep = np.flatnonzero(~bad)
     return _take(x, keep), _take(y, keep), note
 
-def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None, missing: str = 'raise') -> MIResult:
+def estimate_mi(x, y, level: float = 0.9, model: str | MIST | None = None, missing: str = 'raise',
+                interval: bool = True, # False: the point estimate and its notes alone, without the interval's work (twins, caps, tests)
+               ) -> MIResult:
     "Estimate I(X;Y) in nats with a calibrated `level` interval, using the shipped 'mist-qr' model by default."
     if missing not in ('raise', 'drop'): raise ValueError(f"missing must be 'raise' (a missing value is an error) or 'drop' (its row is left out), got {missing!r}")
     note = None
     if missing == 'drop': x, y, note = complete_rows(x, y)
     est = model if isinstance(model, MIST) else _CACHE.get(model or 'mist-qr')
     if est is None: est = _CACHE[model or 'mist-qr'] = MIST.load(model)
-    r = est.estimate_with_info(x, y, level)
+    r = est.estimate_with_info(x, y, level, interval=interval)
     if note: r.notes.insert(0, note)
     return r
 

@@ -65,6 +65,18 @@ def test_estimate_npz_and_groups(files):
     assert [o['group'] for o in g] == ['north', 'south'] and all(o['n'] == 200 for o in g)
 
 
+def test_no_interval_prints_the_point_alone(files):
+    f = str(files / 'data.csv')
+    full = json.loads(run('estimate', f, '--x', '0:3', '--y', 'd,e,f', '--json').stdout)
+    r = run('estimate', f, '--x', '0:3', '--y', 'd,e,f', '--no-interval', '--json')
+    assert r.returncode == 0, r.stderr
+    alone = json.loads(r.stdout)
+    assert alone['mi'] == full['mi'] and alone['lower'] is None and alone['upper'] is None and alone['level'] is None
+    text = run('estimate', f, '--x', '0:3', '--y', 'd,e,f', '--no-interval').stdout
+    assert f"{full['mi']:.4f} nats" in text and 'interval' not in text.splitlines()[0]
+    by = [json.loads(run('estimate', f, '--x', 'a', '--y', 'd', '--by', 'site', '--json', *extra).stdout) for extra in ((), ('--no-interval',))]
+    assert [o['mi'] for o in by[0]] == [o['mi'] for o in by[1]] and all(o['lower'] is None for o in by[1])
+
 def test_a_column_of_labels_is_coded_with_a_note(files):
     r = run('estimate', str(files / 'data.csv'), '--x', 'a,site', '--y', 'd', '--json')
     assert r.returncode == 0, r.stderr

@@ -58,6 +58,19 @@ def test_bmi_protocol_and_result(qr, sample):
     assert q[0] <= q[1] <= q[2] and abs(q[1] - est) < 1e-6
 
 
+@pytest.mark.parametrize('case', ['gaussian', 'label-x', 'mixed-x', 'parabola'])
+def test_the_point_alone_is_the_point_of_the_full_estimate(qr, case):
+    g = np.random.default_rng(11)
+    z = g.normal(size=(600, 3))
+    x, y = {'gaussian': (z[:, :2], z[:, :1] + z[:, 2:] + 0.5 * g.normal(size=(600, 1))),
+            'label-x': ((z[:, 0] > 0).astype(int), z[:, 0] + g.normal(size=600)),
+            'mixed-x': (np.c_[(z[:, 0] > 0).astype(int), z[:, 1]], z[:, 0] + z[:, 1] + g.normal(size=600)),
+            'parabola': (z[:, 0], z[:, 0] ** 2 + 0.3 * g.normal(size=600))}[case]
+    full, alone = estimate_mi(x, y), estimate_mi(x, y, interval=False)
+    assert alone.mi == full.mi == qr.estimate(x, y) and full.lower is not None
+    assert (alone.lower, alone.upper, alone.level) == (None, None, None) and alone.model == 'mist-qr'
+    assert qr.estimate_with_info(x, y, interval=False).mi == full.mi
+
 def test_estimate_mi_accepts_many_input_types(sample):
     import pandas as pd
     x, y = sample
