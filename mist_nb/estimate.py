@@ -34,30 +34,31 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
            'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
            'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE',
-           'RIDGE_PENALTIES', 'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES',
-           'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS',
-           'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS',
-           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
-           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
-           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
-           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
-           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
-           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'discrete_masks', 'levelled', 'discrete_side',
-           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
-           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
-           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
-           'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
-           'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
-           'neighbour_means', 'regression_floor', 'floor_nats', 'binned_pair_mis', 'column_blocks', 'block_shuffles',
-           'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note',
-           'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features',
-           'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value', 'independence_test',
-           'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix',
-           'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
+           'RIDGE_PENALTIES', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
+           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA', 'SERIAL_ROWS',
+           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
+           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
+           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
+           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
+           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
+           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
+           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
+           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
+           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
+           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
+           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
+           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
+           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins',
+           'column_pair_screen', 'first_canonical_pair', 'projected_z', 'projection_halves', 'regression_targets',
+           'nearest_1d', 'quadratic_features', 'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats',
+           'quadratic_halves', 'binned_pair_mis', 'column_blocks', 'block_shuffles', 'lag1_rank_autocorrelation',
+           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
+           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
+           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_batches',
+           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores',
+           'widened_coverage', 'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -1697,6 +1698,11 @@ def first_canonical_pair(zx: np.ndarray, zy: np.ndarray, ridge: float = PROJECTI
     u, _, vt = np.linalg.svd(m)
     return np.linalg.solve(lx.T, u[:, 0]), np.linalg.solve(ly.T, vt[0])
 
+def projected_z(su: np.ndarray, sv: np.ndarray) -> float:
+    "sqrt(m) x the correlation of the projected scores su, sv (m,): about N(0, 1) under independence when the projections were fixed before these rows (0 for a constant)."
+    den = float(np.sqrt(((su - su.mean()) ** 2).sum() * ((sv - sv.mean()) ** 2).sum()))
+    return float(((su - su.mean()) * (sv - sv.mean())).sum() / den * math.sqrt(len(su))) if den > 0 else 0.0
+
 def projection_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
     "Two (u, v, z) of n/2 rows each: one half of the rows projected on the first canonical pair fitted on the other half (a side with one column kept as given), and z = sqrt(m) x the correlation of the projected scores on those m rows, about N(0, 1) under independence."
     n = len(x)
@@ -1707,9 +1713,7 @@ def projection_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
     for fit, use in (halves, halves[::-1]):
         a, b = first_canonical_pair(zx[fit], zy[fit])
         su, sv = zx[use] @ a, zy[use] @ b
-        den = float(np.sqrt(((su - su.mean()) ** 2).sum() * ((sv - sv.mean()) ** 2).sum()))
-        z = float(((su - su.mean()) * (sv - sv.mean())).sum() / den * math.sqrt(len(use))) if den > 0 else 0.0
-        out.append((su if x.shape[1] > 1 else x[use], sv if y.shape[1] > 1 else y[use], z))
+        out.append((su if x.shape[1] > 1 else x[use], sv if y.shape[1] > 1 else y[use], projected_z(su, sv)))
     return out
 
 # %% ../nbs/04_estimate.ipynb #acea42e3
@@ -1866,6 +1870,66 @@ def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
         notes.append(f"the network's upper end {hi:.3f} lies below that certified bound, so it is no evidence of where MI ends: the upper end is open")
         hi = math.inf
     else: hi = max(hi + short, mi)
+    return mi, lo, hi
+
+# %% ../nbs/04_estimate.ipynb #fff016a9
+QUAD_MAX_COLUMNS = 16   # the quadratic projection check: sides of 2 to this many columns (d (d + 3) / 2 quadratic features each), all continuous
+QUAD_MARGIN = 0.05      # the halves' intervals are read only where their point readings lie this far above the joint estimate ...
+QUAD_LEVEL = 0.9        # ... and the floor counts where their lower ends at this level (the mean of the two) lie above it
+
+def quadratic_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
+    "Two (u, v, z) of n/2 rows each, as `projection_halves`, through the first canonical pair of each side's quadratic features of its rank scores, standardised on the fit half (a side with one column kept as given)."
+    n = len(x)
+    rows = np.random.default_rng(seed_int(seed, 'quadratic-projection', n)).permutation(n)
+    halves = (rows[: n // 2], rows[n // 2:])
+    fx, fy = quadratic_features(rank_scores(x)), quadratic_features(rank_scores(y))
+    out = []
+    for fit, use in (halves, halves[::-1]):
+        gx, gy = ((f - f[fit].mean(0)) / np.where((s := f[fit].std(0)) > 0, s, 1.0) for f in (fx, fy))
+        a, b = first_canonical_pair(gx[fit], gy[fit])
+        su, sv = gx[use] @ a, gy[use] @ b
+        out.append((su if x.shape[1] > 1 else x[use], sv if y.shape[1] > 1 else y[use], projected_z(su, sv)))
+    return out
+
+# %% ../nbs/04_estimate.ipynb #6dc1d811
+@patch
+def _quadratic_halves(self: MIST, x, y, cache: dict) -> list:
+    "[(prepared, cache, outputs)] of the two `quadratic_halves` samples where both correlate at PROJECTION_Z (their passes batched), else []; kept in `cache`."
+    if 'quad' not in cache:
+        halves, cache['quad'] = quadratic_halves(x, y, self.seed), []
+        if min(z for *_, z in halves) <= PROJECTION_Z: return []               # no fixed quadratic form shows dependence on rows it never saw
+        try: preps = [self._validated(u, v) for u, v, _ in halves]
+        except ValueError: return []                                           # a degenerate projection: no floor from it
+        outs = self._batch_outputs(preps)
+        cache['quad'] = [(p, {}, outs.get(i)) for i, p in enumerate(preps)]
+    return cache['quad']
+
+@patch
+def _quadratic_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
+    "(mi, lo, hi) raised to the cross-fitted quadratic projection's reading (`quadratic_halves`) where its halves' QUAD_LEVEL lower ends lie above the joint estimate; the upper end open where they lie above it."
+    if (not self.is_quantile or not self.pair_check or len(x) < PROJECTION_MIN_ROWS or cache.get('serial') is not None or not math.isfinite(mi)
+            or not 2 <= max(x.shape[1], y.shape[1]) <= QUAD_MAX_COLUMNS or is_discrete(x).any() or is_discrete(y).any()): return mi, lo, hi
+    halves = self._quadratic_halves(x, y, cache)
+    if not halves: return mi, lo, hi
+    run = lambda L, iv: [self._result(p[0], p[1], L, o, p, c, interval=iv, serial=False) for p, c, o in halves]
+    f = float(np.mean([r.mi for r in run(QUAD_LEVEL, False)]))
+    if f <= mi + QUAD_MARGIN: return mi, lo, hi
+    at = run(QUAD_LEVEL, True)
+    if not float(np.mean([r.lower for r in at])) > mi: return mi, lo, hi     # not significantly above the joint reading: upward noise
+    notes.append(f"one quadratic form per side (the first canonical pair of the rank scores' squares, products and values, fitted on half "
+                 f"the rows and applied to the other half, both ways round) carries {f:.3f} nats, and its {QUAD_LEVEL:.0%} lower end "
+                 f"{float(np.mean([r.lower for r in at])):.3f} lies above the joint estimate {mi:.3f}: since I(X;Y) >= I(a'q(X); b'q(Y)), the "
+                 "estimate is raised to it - the dependence lives in a quadratic form (a ring, an X shape, a product, a change of scale) "
+                 "that the network reads low")
+    short, mi = f - mi, f
+    if hi is None: return mi, lo, hi
+    if level != QUAD_LEVEL: at = run(level, True)
+    f_lo, f_hi = float(np.mean([r.lower for r in at])), float(np.mean([r.upper for r in at]))
+    lo = max(lo, min(f_lo, mi))
+    if f_lo > hi:
+        notes.append(f"the network's upper end {hi:.3f} lies below that projection's lower end, so it is no evidence of where MI ends: the upper end is open")
+        hi = math.inf
+    else: hi = max(hi + short, f_hi, mi)
     return mi, lo, hi
 
 # %% ../nbs/04_estimate.ipynb #42c2f2e5
@@ -2343,6 +2407,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     mi, lo, hi = self._projection_check(ox, oy, mi, lo, hi, level, notes, cache, bool(wide))
     mi, lo, hi = self._regression_check(ox, oy, mi, lo, hi, level, notes, cache)   # a kNN regression's floor: fine structure the network missed
     if blocks and not wide: mi, lo, hi = self._block_check(ox, oy, mi, lo, hi, level, notes, cache)   # MI adds over independent groups of columns
+    if not wide: mi, lo, hi = self._quadratic_check(ox, oy, mi, lo, hi, level, notes, cache)   # a quadratic form per side: rings, X shapes, products
     if copy is not None and len(copy) == 4:                       # a function, not monotone: (x column, y column, which side, runs)
         i, j, side, r = copy
         f, of = (f"y[:, {j}]", f"x[:, {i}]") if side == 'y' else (f"x[:, {i}]", f"y[:, {j}]")
