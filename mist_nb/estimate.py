@@ -1893,11 +1893,14 @@ def quadratic_halves(x: np.ndarray, y: np.ndarray, seed: int = 0) -> list:
 
 # %% ../nbs/04_estimate.ipynb #6dc1d811
 @patch
-def _quadratic_halves(self: MIST, x, y, cache: dict) -> list:
-    "[(prepared, cache, outputs)] of the two `quadratic_halves` samples where both correlate at PROJECTION_Z (their passes batched), else []; kept in `cache`."
+def _quadratic_halves(self: MIST, x, y, mi: float, cache: dict) -> list:
+    "[(prepared, cache, outputs)] of the two `quadratic_halves` samples where both correlate at PROJECTION_Z and their KSG-5 readings (ranks, mean of the two) lie QUAD_MARGIN above the joint estimate `mi` (their passes batched), else []; kept in `cache`."
     if 'quad' not in cache:
+        from mist_nb.baselines import ksg_ranks
         halves, cache['quad'] = quadratic_halves(x, y, self.seed), []
         if min(z for *_, z in halves) <= PROJECTION_Z: return []               # no fixed quadratic form shows dependence on rows it never saw
+        col = lambda a: float_ranks(np.reshape(a, (len(a), -1)), self.seed)
+        if np.mean([ksg_ranks(col(u), col(v)) for u, v, _ in halves]) <= mi + QUAD_MARGIN: return []   # a cheap look first: nothing well above the joint reading
         try: preps = [self._validated(u, v) for u, v, _ in halves]
         except ValueError: return []                                           # a degenerate projection: no floor from it
         outs = self._batch_outputs(preps)
@@ -1909,7 +1912,7 @@ def _quadratic_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: l
     "(mi, lo, hi) raised to the cross-fitted quadratic projection's reading (`quadratic_halves`) where its halves' QUAD_LEVEL lower ends lie above the joint estimate; the upper end open where they lie above it."
     if (not self.is_quantile or not self.pair_check or len(x) < PROJECTION_MIN_ROWS or cache.get('serial') is not None or not math.isfinite(mi)
             or not 2 <= max(x.shape[1], y.shape[1]) <= QUAD_MAX_COLUMNS or is_discrete(x).any() or is_discrete(y).any()): return mi, lo, hi
-    halves = self._quadratic_halves(x, y, cache)
+    halves = self._quadratic_halves(x, y, mi, cache)
     if not halves: return mi, lo, hi
     run = lambda L, iv: [self._result(p[0], p[1], L, o, p, c, interval=iv, serial=False) for p, c, o in halves]
     f = float(np.mean([r.mi for r in run(QUAD_LEVEL, False)]))
