@@ -37,8 +37,8 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'RIDGE_PENALTIES', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
            'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA', 'SERIAL_ROWS',
            'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS',
-           'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
+           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'MODULE_CHUNK_CELLS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
+           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
            'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
            'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
            'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
@@ -2539,19 +2539,29 @@ def _check_tensor(t, name: str) -> torch.Tensor:
     if bool(((v.amax(1) - v.amin(1)) == 0).any()): raise ValueError(f"{name} has a constant column; it carries no information - drop it")
     return v
 
+MODULE_CHUNK_CELLS = 2 ** 23   # a batch runs in chunks whose soft-rank tensor (datasets x n x n x columns) holds at most this many floats
+
 class MISTModule(nn.Module):
     "Differentiable MI estimate (nats): forward(x, y) with x (n, dx) or (B, n, dx) tensors."
-    def __init__(self, net: MISTNet, temperature: float = 0.02):
+    def __init__(self, net: MISTNet, temperature: float = 0.02,
+                 chunk: int | None = None, # datasets per network pass; None: as many as keep the soft-rank tensor within MODULE_CHUNK_CELLS
+                ):
         super().__init__()
         self.net = net
         self.temperature = temperature
+        self.chunk = chunk
+
+    def chunk_size(self, n: int, d: int) -> int:
+        "Datasets per pass for n rows and d columns in all: `chunk`, or as many as keep the n x n x d soft-rank tensor within MODULE_CHUNK_CELLS."
+        return self.chunk or max(1, MODULE_CHUNK_CELLS // (n * n * d))
 
     def forward(self, x, y):
         squeeze = torch.is_tensor(x) and x.dim() == 2
         x, y = _check_tensor(x, 'x'), _check_tensor(y, 'y')
         if x.shape[:2] != y.shape[:2]: raise ValueError(f"x and y must have the same batch and row counts, got {tuple(x.shape)} and {tuple(y.shape)}")
         self.net.soft_rank_temperature = self.temperature if self.net.cfg.mode == 'copula' else None
-        try: out = self.net(x, y)
+        c = self.chunk_size(x.shape[1], x.shape[2] + y.shape[2])   # datasets are independent: chunks give the same numbers, faster
+        try: out = torch.cat([self.net(x[i:i + c], y[i:i + c]) for i in range(0, len(x), c)])
         finally: self.net.soft_rank_temperature = None
         if self.net.cfg.quantile: out = quantile_at(out, torch.tensor([0.5], device=out.device, dtype=out.dtype))[:, 0]
         if x.shape[1] < TRAINED_MIN_ROWS: out = out.clamp_max(math.log(x.shape[1]))   # as `estimate`: below the trained n, at most ln n

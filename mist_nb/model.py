@@ -56,8 +56,8 @@ def soft_copula_scores(v: torch.Tensor, row_mask: torch.Tensor, temperature: flo
     mu = (v * m).sum(1, keepdim=True) / n
     sd = (((v - mu) * m) ** 2).sum(1, keepdim=True).div(n).clamp_min(1e-12).sqrt()
     s = (v - mu) / sd
-    cmp = torch.sigmoid((s[:, :, None, :] - s[:, None, :, :]) / temperature) * m[:, None, :, :]
-    r = cmp.sum(2) - 0.5
+    cmp = (s[:, :, None, :] - s[:, None, :, :]).div_(temperature).sigmoid_()   # in place: one (B, n, n, D) tensor, not three
+    r = (cmp.sum(2) if bool(row_mask.all()) else (cmp * m[:, None, :, :]).sum(2)) - 0.5
     u = (r + 0.5) / n
     return torch.special.ndtri(u.clamp(1e-6, 1 - 1e-6)) * m
 

@@ -10,6 +10,7 @@ import json, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import torch
 import xarray as xr
 try:
     import matplotlib
@@ -31,8 +32,8 @@ __all__ = ['GRIDS', 'TITLES', 'FIGURES', 'NEURAL', 'FAST', 'load_all', 'tidy', '
            'fig_estimate_vs_truth', 'fig_calibration', 'fig_seconds_vs_n', 'fig_learning_curve', 'draw_figures', 'fmt',
            'md_table', 'grid_note', 'accuracy_table', 'ratio_table', 'coverage_table', 'width_table',
            'independence_table', 'large_n_table', 'speed_table', 'family_table', 'models_table', 'Batched', 'PointOnly',
-           'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'ablation_table', 'robustness_table',
-           'real_tables_table', 'readme_results', 'readme_report']
+           'ModuleBatched', 'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'ablation_table',
+           'robustness_table', 'real_tables_table', 'readme_results', 'readme_report']
 
 # %% ../nbs/08_report.ipynb #1c07625c
 GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'highmi', 'regressions', 'broad', 'independence', 'largen', 'speed')
@@ -306,13 +307,21 @@ class PointOnly:
     def __repr__(self): return f"PointOnly({self.estimator!r})"
     def estimate(self, x, y) -> float: return float(self.estimator.estimate(x, y))
 
+class ModuleBatched:
+    "`MIST.module` - the differentiable network alone: soft ranks, none of `estimate`'s checks - on `copies` copies of one dataset in one call, without gradients: a torch user's batch throughput."
+    def __init__(self, estimator: MIST, copies: int = 256): self.estimator, self.copies = estimator, copies
+    def __repr__(self): return f"ModuleBatched({self.estimator!r}, copies={self.copies})"
+    def estimate(self, x, y) -> float:
+        t = lambda a: torch.as_tensor(np.asarray(a, np.float32).reshape(len(a), -1))[None].repeat(self.copies, 1, 1)
+        with torch.no_grad(): return float(self.estimator.module(t(x), t(y))[0])
+
 def benchmark_estimators() -> dict:
     "The benchmark's estimators by display name (MIST models from the shipped checkpoints)."
     qr = MIST.load('mist-qr')
     return {'MIST-QR': qr, 'MIST': MIST.load('mist'), 'MIST-QR-paper': MIST.load('mist-qr-paper'), 'KSG': KSG(k=5),
             'CCA': RidgeFallback(CCA()), 'GaussianCopula': RidgeFallback(GaussianCopula()),
             'KSG-bootstrap': Bootstrap(KSG(k=5), n_resamples=50, level=0.9), 'MINE': MINE(), 'InfoNCE': InfoNCE(), 'NWJ': NWJ(),
-            'MIST-QR x256': Batched(qr), 'MIST-QR point': PointOnly(qr)}
+            'MIST-QR x256': Batched(qr), 'MIST-QR point': PointOnly(qr), 'MIST-QR module x256': ModuleBatched(qr)}
 
 FAST = ('MIST-QR', 'MIST', 'MIST-QR-paper', 'KSG', 'CCA', 'GaussianCopula')
 
@@ -361,7 +370,8 @@ def benchmark_plan(quick: bool = False) -> dict:
                      (1, 4), (0,) if q else (0, 1, 2, 3, 4), name='largen'),
                 ('MIST-QR', 'KSG', 'CCA'), {'KSG': sub(ns=(2000, 10_000))}),
         speed=(Grid('imd', ('normal-dense-base',), (200, 500, 2000), (4, 8), (0, 1) if q else tuple(range(8)), name='speed'),
-               ('MIST-QR', 'MIST-QR point', 'MIST', 'KSG', 'CCA', 'MIST-QR x256'), {'MIST-QR x256': sub(ns=(200,), dims=(4,))}))
+               ('MIST-QR', 'MIST-QR point', 'MIST', 'KSG', 'CCA', 'MIST-QR x256', 'MIST-QR module x256'),
+               {'MIST-QR x256': sub(ns=(200,), dims=(4,)), 'MIST-QR module x256': sub(ns=(200,), dims=(4,))}))
     return plan
 
 # %% ../nbs/08_report.ipynb #b887c293
@@ -506,7 +516,7 @@ def readme_report(data=None) -> str:
                      f"(`scripts/heldout_regressions.py`):\n\n{real_tables_table(rd / 'heldout_regressions.nc')}")
     if 'speed' in res:
         parts.append(f"### Speed\n\nMedian wall time per estimate on one thread ({res['speed'].attrs.get('hardware', '')}), "
-                     f"and relative to KSG in the same run; `MIST-QR` is the default model with its four intervals (what `estimate_mi` and the sweeps call), `MIST-QR point` its `estimate` alone (no interval work), `MIST-QR x256` one `estimate_batch` call of point estimates on 256 datasets.\n\n{speed_table(res['speed'])}")
+                     f"and relative to KSG in the same run; `MIST-QR` is the default model with its four intervals (what `estimate_mi` and the sweeps call), `MIST-QR point` its `estimate` alone (no interval work), `MIST-QR x256` one `estimate_batch` call of point estimates on 256 datasets, `MIST-QR module x256` one call of the differentiable network alone (`MIST.module`: soft ranks, none of the checks, no gradients taken) on 256 datasets.\n\n{speed_table(res['speed'])}")
     if (rd / 'ablation_encoder.nc').exists():
         parts.append("### Which encoder? (the ablation)\n\nThe same warm start fine-tuned for the same minutes on the same batches of "
                      f"the broad mix, then swept on the same grids (`scripts/ablation_encoder.py`):\n\n{ablation_table(rd / 'ablation_encoder.nc')}")

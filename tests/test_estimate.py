@@ -423,6 +423,20 @@ def test_module_is_differentiable(qr, sample):
     assert abs(mi.item() - qr.estimate(*sample)) < 0.1
 
 
+def test_module_batches_read_each_dataset_as_alone_and_pass_gradients_through_every_chunk(qr):
+    "A batch run in chunks gives each dataset the reading it gets alone, and gradients reach every dataset."
+    from mist_nb.estimate import MISTModule
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(7, 120, 2, generator=g); y = x[..., :1] ** 2 + torch.randn(7, 120, 1, generator=g)
+    with torch.no_grad():
+        alone = torch.stack([qr.module(x[i], y[i]) for i in range(7)])
+        for chunk in (3, 7, None):
+            assert torch.allclose(MISTModule(qr.net, chunk=chunk)(x, y), alone, atol=1e-4), chunk
+    xg = x.clone().requires_grad_(True)
+    MISTModule(qr.net, chunk=3)(xg, y).sum().backward()
+    assert bool((xg.grad.abs().sum((1, 2)) > 0).all())
+
+
 def test_missing_values_are_an_error_or_dropped_with_a_note():
     "A missing value is an error naming its column by default; missing='drop' leaves its row out and says so."
     import pandas as pd
