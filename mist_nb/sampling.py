@@ -21,22 +21,23 @@ __all__ = ['DEFAULT_RANGES', 'STRUCTURE_PARAMS', 'FAMILIES', 'OUTPUT_KINDS', 'CO
            'COPULA_MC', 'TABLE_POINTS', 'MAX_CHANNELS', 'TRAIN_CHANNELS', 'BOUNDARY_RULES', 'RIDGE_KINDS',
            'REGRESSION_WIDTHS', 'REGRESSION_TERMS', 'REGRESSION_BANK_SIZE', 'REGRESSION_TAU', 'REGRESSION_TABLE_POINTS',
            'REGRESSION_MC', 'MIXTURE_KINDS', 'JOINT_MIXTURE_DIMS', 'JOINT_MIXTURE_BANK_SIZE', 'JOINT_MIXTURE_MC',
-           'JOINT_MIXTURE_K', 'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES',
-           'N_GRID', 'REGRESSION_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator', 'gaussian_mi',
-           'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance', 'Elliptical',
-           'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi', 'circle_mi',
-           'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture',
+           'JOINT_MIXTURE_K', 'CLUSTER_BANK_SIZE', 'CLUSTER_MC', 'CLUSTER_K', 'CLUSTER_SE', 'MIXTURE_BANKS',
+           'BIMODAL_X', 'BIMODAL_Y', 'TRANSFORMS', 'BMI_V1_TASKS', 'IMD_FAMILIES', 'OOMD_FAMILIES', 'N_GRID',
+           'REGRESSION_COMPONENTS', 'CLUSTER_COMPONENTS', 'SPECS', 'GRID_SEED', 'seed_int', 'make_generator',
+           'gaussian_mi', 'student_t_correction', 'additive_uniform_mi', 'column_masks', 'structure_covariance',
+           'Elliptical', 'AdditiveNoise', 'get_family', 'noise_entropy', 'equal_mass_normal', 'functional_mi',
+           'circle_mi', 'xshape_mi', 'mixture_mi', 'output_channel_mi', 'Channel', 'get_channel', 'draw_mixture',
            'make_mixture_bank', 'copula_theta', 'copula_uv', 'copula_logpdf', 'copula_mi', 'make_channel_tables',
            'channel_tables', 'channel_mi', 'channel_tau', 'ChannelFamily', 'LabelFamily', 'MixedColumnsFamily',
            'BoundaryLabelFamily', 'draw_regression', 'ridge_sum', 'regression_entry', 'make_regression_bank',
            'regression_bank', 'regression_mi', 'regression_tau', 'RegressionFamily', 'random_rotation',
-           'draw_joint_mixture', 'mixture_logpdf', 'sample_joint_mixture', 'pointwise_mi', 'joint_mixture_entry',
-           'make_joint_mixture_bank', 'joint_mixture_bank', 'JointMixtureFamily', 'Transform', 'get_transform',
-           'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component', 'MIBatch',
-           'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec',
+           'draw_joint_mixture', 'draw_cluster_mixture', 'mixture_logpdf', 'sample_joint_mixture', 'pointwise_mi',
+           'joint_mixture_entry', 'make_joint_mixture_bank', 'joint_mixture_bank', 'JointMixtureFamily', 'Transform',
+           'get_transform', 'sample_components', 'chain_extra', 'Task', 'get_task', 'list_tasks', 'Component',
+           'MIBatch', 'asdict_shallow', 'MetaDistribution', 'imd_spec', 'oomd_spec', 'reference_training_spec',
            'paper_training_spec', 'training_spec', 'calibration_spec', 'labels_spec', 'mixed_columns_spec',
            'heldout_spec', 'outputs_spec', 'smooth_spec', 'mixtures_spec', 'copulas_spec', 'features_spec', 'fine_spec',
-           'broad_regression_spec', 'get_spec', 'draw_tasks', 'throughput']
+           'broad_regression_spec', 'broad_clusters_spec', 'get_spec', 'draw_tasks', 'throughput']
 
 # %% ../nbs/00_sampling.ipynb #d7002aa5
 def _key_int(k) -> int:
@@ -1015,6 +1016,7 @@ FAMILIES.update({f"regression{w}": RegressionFamily(f"regression{w}", (), w) for
 # %% ../nbs/00_sampling.ipynb #6c7d464d
 MIXTURE_KINDS = ('loc', 'scale', 'both')   # joint mixtures whose components differ in location, in scale and shape, or in both
 JOINT_MIXTURE_DIMS, JOINT_MIXTURE_BANK_SIZE, JOINT_MIXTURE_MC, JOINT_MIXTURE_K = tuple(range(1, 9)), 24, 2**18, 4
+CLUSTER_BANK_SIZE, CLUSTER_MC, CLUSTER_K, CLUSTER_SE = 48, 2**17, 6, 0.008   # the training bank: mixtures per (kind, d), draws per label, most components, largest se
 
 def random_rotation(rng: np.random.Generator, D: int) -> np.ndarray:
     "A Haar-random D x D orthogonal matrix (QR of a Gaussian matrix with the signs of R's diagonal fixed)."
@@ -1037,6 +1039,28 @@ def draw_joint_mixture(rng: np.random.Generator, d: int, kind: str) -> dict:
         mu = np.zeros((K, D)) if kind == 'scale' else rng.standard_normal((K, D)) * sep
     f32 = lambda a: np.asarray(a, np.float32).astype(np.float64)
     return dict(w=f32(w), mu=f32(mu), chol=f32(np.stack([np.linalg.cholesky(S) for S in covs])))
+
+def draw_cluster_mixture(rng: np.random.Generator, d: int, kind: str) -> dict:
+    "One random Gaussian mixture on (X, Y) for training (a recipe unlike `draw_joint_mixture`'s): 2..CLUSTER_K components, Dirichlet(1) weights, means on a random layout of rank 1-3, factor-model covariances; float32 like the held-out bank."
+    if kind not in MIXTURE_KINDS: raise ValueError(f"kind must be one of {MIXTURE_KINDS}, got {kind!r}")
+    D, K = 2 * d, int(rng.integers(2, CLUSTER_K + 1))
+    w = rng.dirichlet(np.ones(K))
+    def shape():                                  # a factor model: strong shared directions over independent noise of its own scale per column
+        q = int(rng.integers(1, D + 1))
+        F = rng.standard_normal((D, q)) / math.sqrt(q)
+        return math.exp(rng.uniform(math.log(0.1), math.log(3.0))) * F @ F.T + np.diag(np.exp(rng.uniform(math.log(0.05), 0.0, D)))
+    def means():                                  # cluster centres on a random layout of rank 1-3 across all 2d columns
+        r = int(rng.integers(1, min(3, D) + 1))
+        return rng.standard_normal((K, r)) @ rng.standard_normal((r, D)) / math.sqrt(r) * math.exp(rng.uniform(math.log(0.3), math.log(5.0)))
+    if kind == 'loc': covs, mu = [shape()] * K, means()
+    else:
+        s = np.exp(rng.uniform(math.log(0.3), math.log(3.0), K))
+        covs = [v * v * shape() for v in s]
+        mu = np.zeros((K, D)) if kind == 'scale' else means()
+    f32 = lambda a: np.asarray(a, np.float32).astype(np.float64)
+    return dict(w=f32(w), mu=f32(mu), chol=f32(np.stack([np.linalg.cholesky(S) for S in covs])))
+
+MIXTURE_BANKS = {'mixtures': (draw_joint_mixture, JOINT_MIXTURE_K, 'joint-mixture'), 'clusters': (draw_cluster_mixture, CLUSTER_K, 'cluster')}   # name -> (drawer, most components, seed tag)
 
 def mixture_logpdf(z: np.ndarray, w, mu, chol) -> np.ndarray:
     "log density (nats) at the rows of z (M, D) of the Gaussian mixture sum_k w_k N(mu_k, L_k L_k^T); w is normalised here, components of weight 0 (the bank's padding) skipped."
@@ -1073,18 +1097,27 @@ def joint_mixture_entry(m: dict, seed: int, M: int = JOINT_MIXTURE_MC) -> dict:
     pt = pointwise_mi(m, sample_joint_mixture(m, M, np.random.default_rng(seed)))
     return {**m, 'mi': max(float(pt.mean()), 0.0), 'se': float(pt.std() / math.sqrt(M))}
 
-def make_joint_mixture_bank(path=None, size: int = JOINT_MIXTURE_BANK_SIZE, seed: int = TABLE_SEED, M: int = JOINT_MIXTURE_MC, progress: bool = False) -> dict:
-    "Draw `size` mixtures for each kind in MIXTURE_KINDS and d in JOINT_MIXTURE_DIMS, label them, write `path` (default data/grids/mixtures.npz)."
+def make_joint_mixture_bank(path=None, size: int = JOINT_MIXTURE_BANK_SIZE, seed: int = TABLE_SEED, M: int = JOINT_MIXTURE_MC, progress: bool = False,
+                            bank: str = 'mixtures', # a name in MIXTURE_BANKS: 'mixtures' (held out), 'clusters' (training)
+                            se_max: float | None = None, # relabel an entry with 4x the draws (up to 64 M) while its se exceeds this
+                           ) -> dict:
+    "Draw `size` mixtures for each kind in MIXTURE_KINDS and d in JOINT_MIXTURE_DIMS with `bank`'s recipe, label them, write `path` (default data/grids/<bank>.npz)."
     import io
     from .core import atomic_write_bytes
-    path = Path(path) if path else data_dir() / 'grids' / 'mixtures.npz'
-    arrays = dict(how=np.array(f'mist_nb.sampling.make_joint_mixture_bank(size={size}, seed={seed}, M={M})'), units=np.array('nats'))
+    draw, Kmax, tag = MIXTURE_BANKS[bank]
+    path = Path(path) if path else data_dir() / 'grids' / f'{bank}.npz'
+    extra = '' if bank == 'mixtures' else f", bank={bank!r}, se_max={se_max}"
+    arrays = dict(how=np.array(f'mist_nb.sampling.make_joint_mixture_bank(size={size}, seed={seed}, M={M}{extra})'), units=np.array('nats'))
+    def entry(m, s):
+        e, k = joint_mixture_entry(m, s, M), M
+        while se_max is not None and e['se'] > se_max and k < 64 * M: k *= 4; e = joint_mixture_entry(m, s, k)
+        return e
     for kind in MIXTURE_KINDS:
         for d in JOINT_MIXTURE_DIMS:
-            rng, t0, D = np.random.default_rng(seed_int(seed, 'joint-mixture-bank', kind, d)), time.time(), 2 * d
-            es = [joint_mixture_entry(draw_joint_mixture(rng, d, kind), seed_int(seed, 'joint-mixture-points', kind, d, i), M) for i in range(size)]
-            w, mu, chol = np.zeros((size, JOINT_MIXTURE_K)), np.zeros((size, JOINT_MIXTURE_K, D)), np.tile(np.eye(D), (size, JOINT_MIXTURE_K, 1, 1))
-            for i, e in enumerate(es):          # padded to K = 4 components; a padding component has weight 0
+            rng, t0, D = np.random.default_rng(seed_int(seed, f'{tag}-bank', kind, d)), time.time(), 2 * d
+            es = [entry(draw(rng, d, kind), seed_int(seed, f'{tag}-points', kind, d, i)) for i in range(size)]
+            w, mu, chol = np.zeros((size, Kmax)), np.zeros((size, Kmax, D)), np.tile(np.eye(D), (size, Kmax, 1, 1))
+            for i, e in enumerate(es):          # padded to Kmax components; a padding component has weight 0
                 K = len(e['w']); w[i, :K], mu[i, :K], chol[i, :K] = e['w'], e['mu'], e['chol']
             arrays.update({f'{kind}{d}_w': w.astype(np.float32), f'{kind}{d}_mu': mu.astype(np.float32), f'{kind}{d}_chol': chol.astype(np.float32),
                            f'{kind}{d}_mi': np.array([e['mi'] for e in es]), f'{kind}{d}_se': np.array([e['se'] for e in es])})
@@ -1092,32 +1125,34 @@ def make_joint_mixture_bank(path=None, size: int = JOINT_MIXTURE_BANK_SIZE, seed
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO(); np.savez_compressed(buf, **arrays)
     atomic_write_bytes(buf.getvalue(), path)
-    _MTABLES.clear()
+    _MTABLES.pop(bank, None)
     return arrays
 
 _MTABLES = {}
 
-def joint_mixture_bank() -> dict:
-    "The shipped joint-mixture bank (cached): {(kind, d): dict(w, mu, chol, mi, se) as float64 tensors}."
-    if not _MTABLES:
-        with np.load(data_path('grids', 'mixtures.npz')) as z:
-            for kind in MIXTURE_KINDS:
-                for d in JOINT_MIXTURE_DIMS:
-                    _MTABLES[(kind, d)] = {k: torch.tensor(z[f'{kind}{d}_{k}'].astype(np.float64)) for k in ('w', 'mu', 'chol', 'mi', 'se')}
-    return _MTABLES
+def joint_mixture_bank(bank: str = 'mixtures') -> dict:
+    "A shipped bank of joint mixtures (cached; `bank` in MIXTURE_BANKS): {(kind, d): dict(w, mu, chol, mi, se) as float64 tensors}."
+    if bank not in MIXTURE_BANKS: raise ValueError(f"bank must be one of {sorted(MIXTURE_BANKS)}, got {bank!r}")
+    if bank not in _MTABLES:
+        with np.load(data_path('grids', f'{bank}.npz')) as z:
+            _MTABLES[bank] = {(kind, d): {k: torch.tensor(z[f'{kind}{d}_{k}'].astype(np.float64)) for k in ('w', 'mu', 'chol', 'mi', 'se')}
+                              for kind in MIXTURE_KINDS for d in JOINT_MIXTURE_DIMS}
+    return _MTABLES[bank]
 
 # %% ../nbs/00_sampling.ipynb #fa1d2bda
 @dataclass(frozen=True)
 class JointMixtureFamily:
-    "A Gaussian mixture on (X, Y), d + d columns, drawn from the bank of its `kind` (`draw_joint_mixture`); MI by Monte Carlo to the bank's `se`."
+    "A Gaussian mixture on (X, Y), d + d columns, drawn from the bank `bank` of its `kind` (`draw_joint_mixture` or, for 'clusters', `draw_cluster_mixture`); MI by Monte Carlo to the bank's `se`."
     name: str
     kind: str
+    bank: str = 'mixtures'
     equal_dims = True
     min_dim_x = 1
+    max_dim = JOINT_MIXTURE_DIMS[-1]   # a meta-distribution folds wider draws into 1..max_dim columns a side
 
     def _bank(self, d: int) -> dict:
         if d not in JOINT_MIXTURE_DIMS: raise ValueError(f"{self.name} has mixtures for d in {JOINT_MIXTURE_DIMS[0]}..{JOINT_MIXTURE_DIMS[-1]} columns a side, got {d}")
-        return joint_mixture_bank()[(self.kind, d)]
+        return joint_mixture_bank(self.bank)[(self.kind, d)]
 
     def draw_params(self, dim_x, dim_y, gen, ranges=None) -> dict:
         "Per dataset: a bank index (uniform among the bank's mixtures of its d, or of those with MI in ranges['mi'])."
@@ -1149,6 +1184,7 @@ class JointMixtureFamily:
         return xy, self.mutual_information(params, dim_x, dim_y)
 
 FAMILIES.update({f"gmm-{k}": JointMixtureFamily(f"gmm-{k}", k) for k in MIXTURE_KINDS})
+FAMILIES.update({f"clusters-{k}": JointMixtureFamily(f"clusters-{k}", k, 'clusters') for k in MIXTURE_KINDS})
 
 # %% ../nbs/00_sampling.ipynb #22ce88d3
 def _normal_cdf(x): return 0.5 * (1 + torch.erf(x * (0.5 ** 0.5)))
@@ -1569,6 +1605,11 @@ def _draw_dims(md: MetaDistribution, comp_idx, gen, device):
     eq = dx.clamp(lo, hi)
     dx, dy = torch.where(same, eq, dx), torch.where(same, eq, dy)
     for ci, c in enumerate(md.components):  # room for the columns a chain adds, and for wide channels (no extra draws)
+        mx = getattr(get_family(c.family), 'max_dim', None)                 # a family with at most mx columns a side, in a wider range: draws folded
+        if mx and md.dim_x[0] <= mx < md.dim_x[1] and md.dim_y[0] <= mx:      # into lo..mx (a range wholly above mx is left to the family's error)
+            sel, (ax, ay) = comp_idx == ci, (md.dim_x[0], md.dim_y[0])
+            dx, dy = torch.where(sel, ax + (dx - ax) % (mx - ax + 1), dx), torch.where(sel & (dy > mx), ay + (dy - ay) % (mx - ay + 1), dy)
+            if get_family(c.family).equal_dims: dy = torch.where(sel, dx, dy)
         ex, ey = chain_extra(c.transforms)
         mn = get_family(c.family).min_dim_x
         if not (ex or ey or mn > 1) or 'swissroll' in c.transforms: continue
@@ -1584,7 +1625,7 @@ def _eligible(md: MetaDistribution, dim_x: int, dim_y: int) -> list:
     for c in md.components:
         fam, (ex, ey) = get_family(c.family), chain_extra(c.transforms)
         bx, by = dim_x - ex, dim_y - ey
-        good = bx >= fam.min_dim_x and by >= 1 and (bx == by or not fam.equal_dims)
+        good = bx >= fam.min_dim_x and by >= 1 and (bx == by or not fam.equal_dims) and max(bx, by) <= (getattr(fam, 'max_dim', None) or max(bx, by))
         ok.append(good and (bx == 1 or 'swissroll' not in c.transforms))
     return ok
 
@@ -1770,7 +1811,15 @@ def broad_regression_spec() -> MetaDistribution:
     return MetaDistribution(md.components + [Component.parse(c, w) for c, w in REGRESSION_COMPONENTS], dim_x=md.dim_x, dim_y=md.dim_y,
                             p_equal_dims=md.p_equal_dims, n=md.n, log_n=md.log_n, name='train-regression')
 
-SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
+CLUSTER_COMPONENTS = (('clusters-loc-base', 1.0), ('clusters-scale-base', 1.0), ('clusters-both-base', 1.0))
+
+def broad_clusters_spec() -> MetaDistribution:
+    "The broad mix plus regressions of several columns, plus Gaussian mixtures over X and Y together (`draw_cluster_mixture`'s bank, d + d columns, d in 1..8: about 7% of draws)."
+    md = broad_regression_spec()
+    return MetaDistribution(md.components + [Component.parse(c, w) for c, w in CLUSTER_COMPONENTS], dim_x=md.dim_x, dim_y=md.dim_y,
+                            p_equal_dims=md.p_equal_dims, n=md.n, log_n=md.log_n, name='train-clusters')
+
+SPECS = {'train': training_spec, 'train-regression': broad_regression_spec, 'train-clusters': broad_clusters_spec, 'heldout': heldout_spec, 'calibration': calibration_spec, 'imd': imd_spec, 'oomd': oomd_spec,
          'paper-train': paper_training_spec, 'reference-train': reference_training_spec, 'labels': labels_spec,
          'mixed-columns': mixed_columns_spec, 'mixtures': mixtures_spec, 'copulas': copulas_spec, 'features': features_spec, 'fine': fine_spec, 'smooth': smooth_spec, 'outputs': outputs_spec}
 

@@ -164,6 +164,30 @@ def test_joint_mixtures_are_held_out_and_match_their_labels():
         MetaDistribution(['gmm-both-base'], dim_x=(9, 9), dim_y=(9, 9)).sample(1, seed=0)
 
 
+def test_training_clusters_are_their_own_bank_and_fold_into_eight_columns():
+    "The training clusters come from their own bank (another recipe and seeds), enter only train-clusters, fold wider draws into 1..8 columns a side, and match their labels."
+    from mist_nb.sampling import joint_mixture_bank, draw_tasks, get_spec, CLUSTER_SE, MIXTURE_KINDS
+    from mist_nb.baselines import KSG
+    held, train = joint_mixture_bank(), joint_mixture_bank('clusters')
+    assert set(held) == set(train) and max(float(v['se'].max()) for v in train.values()) <= CLUSTER_SE
+    assert not any(torch.equal(held[k]['mi'][:5], train[k]['mi'][:5]) for k in held)
+    for name in ('train', 'train-regression', 'calibration', 'heldout', 'mixtures', 'paper-train'):
+        assert not any(c.family.startswith('clusters-') for c in get_spec(name).components), name
+    md = get_spec('train-clusters')
+    assert {f"clusters-{k}" for k in MIXTURE_KINDS} <= {c.family for c in md.components}
+    b = md.sample(512, seed=11, n=40)
+    cl = torch.tensor([md.component_names[int(i)].startswith('clusters-') for i in b.component])
+    assert cl.any() and int(b.dim_x[cl].max()) <= 8 and torch.equal(b.dim_x[cl], b.dim_y[cl]) and int(b.dim_x[~cl].max()) > 8
+    with pytest.raises(ValueError, match='d in 1..8'):
+        MetaDistribution(['clusters-both-base'], dim_x=(9, 9), dim_y=(9, 9)).sample(1, seed=0)
+    b = MetaDistribution(['clusters-loc-base'], dim_x=(1, 1), dim_y=(1, 1), n=(20000, 20000)).sample(2, seed=0)
+    for i in range(2):
+        x, y = b.dataset(i)
+        assert abs(KSG(k=5).estimate(x, y) - float(b.mi[i])) < 0.06
+    t = draw_tasks(md, 3, seed=5)[0]
+    assert Task.from_dict(t.to_dict()).mutual_information == t.mutual_information
+
+
 def test_copulas_are_held_out_and_match_their_labels():
     "Clayton, Gumbel and Frank copulas enter no training or calibration mix; their tables fall with tau; KSG agrees with the label at large n."
     from mist_nb.sampling import copulas_spec, COPULA_CHANNELS, TRAIN_CHANNELS, channel_tables
