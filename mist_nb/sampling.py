@@ -1814,8 +1814,8 @@ def broad_regression_spec() -> MetaDistribution:
 CLUSTER_COMPONENTS = (('clusters-loc-base', 1.0), ('clusters-scale-base', 1.0), ('clusters-both-base', 1.0))
 
 def broad_clusters_spec() -> MetaDistribution:
-    "The broad mix plus regressions of several columns, plus Gaussian mixtures over X and Y together (`draw_cluster_mixture`'s bank, d + d columns, d in 1..8: about 7% of draws)."
-    md = broad_regression_spec()
+    "The broad mix (`training_spec`) plus Gaussian mixtures over X and Y together (`draw_cluster_mixture`'s bank, d + d columns, d in 1..8: about 8% of draws)."
+    md = training_spec()
     return MetaDistribution(md.components + [Component.parse(c, w) for c, w in CLUSTER_COMPONENTS], dim_x=md.dim_x, dim_y=md.dim_y,
                             p_equal_dims=md.p_equal_dims, n=md.n, log_n=md.log_n, name='train-clusters')
 
