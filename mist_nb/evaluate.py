@@ -24,16 +24,16 @@ from .baselines import check_xy
 from .core import file_sha256, git_revision, hardware, atomic_write_text, patch
 
 # %% auto #0
-__all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'REGRESSION_TASKS',
-           'BROAD_FAMILIES', 'N_RANGES', 'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE', 'INTERVAL_LEVELS',
-           'QUANTILE_TAUS', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'heldout_grid', 'fine_grid', 'smooth_grid',
-           'labels_grid', 'mixed_columns_grid', 'mixtures_grid', 'copulas_grid', 'features_grid', 'outputs_grid',
-           'gaussian_task_id', 'highmi_grid', 'regressions_grid', 'independence_grid', 'broad_grid', 'n_range_label',
-           'RidgeFallback', 'has_quantiles', 'run_estimator', 'weights_sha256', 'estimator_spec',
-           'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress', 'single_thread', 'run_chunk',
-           'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results', 'reuse_cells',
-           'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells', 'width',
-           'monitor_grids', 'model_scores']
+__all__ = ['AXES', 'TASK_SPECS', 'BENCH_DIMS', 'BENCH_SEEDS', 'HIGHMI_DIMS', 'HIGHMI_VALUES', 'REGRESSION_TASKS', 'GAUSSIAN_DIMS',
+           'GAUSSIAN_VALUES', 'BROAD_FAMILIES', 'N_RANGES', 'PAPER_RANGES', 'RANGE_LABELS', 'PAPER_MSE',
+           'INTERVAL_LEVELS', 'QUANTILE_TAUS', 'Grid', 'imd_grid', 'oomd_grid', 'bmi_grid', 'heldout_grid', 'fine_grid',
+           'smooth_grid', 'labels_grid', 'mixed_columns_grid', 'mixtures_grid', 'copulas_grid', 'features_grid',
+           'outputs_grid', 'gaussian_task_id', 'highmi_grid', 'regressions_grid', 'gaussians_grid', 'independence_grid',
+           'broad_grid', 'n_range_label', 'RidgeFallback', 'has_quantiles', 'run_estimator', 'weights_sha256',
+           'estimator_spec', 'checkpoint_provenance', 'progress_dir', 'read_records', 'open_progress', 'single_thread',
+           'run_chunk', 'work_units', 'results_dataset', 'provenance', 'run_sweep', 'save_results', 'load_results',
+           'reuse_cells', 'errors', 'accuracy', 'coverage', 'speed', 'cell_results', 'save_cells', 'load_cells',
+           'width', 'monitor_grids', 'model_scores']
 
 # %% ../nbs/06_evaluation.ipynb #8ab68cde
 AXES = ('families', 'ns', 'dims', 'seeds')
@@ -225,6 +225,12 @@ REGRESSION_TASKS = tuple(f"multinormal-dense-{dx}-{dy}-{r}" for dx, dy, r in ((2
 def regressions_grid(ns=(100, 200, 500, 2000), seeds=BENCH_SEEDS, tasks=REGRESSION_TASKS, seed: int = GRID_SEED) -> Grid:
     "Linear-Gaussian regressions: 2-6 predictors, correlated with each other (dense) or not (sparse), against one or two outcomes (0.2-1.1 nats, exact)."
     return Grid('tasks', list(tasks), ns, (), seeds, seed, name='regressions')
+
+GAUSSIAN_DIMS, GAUSSIAN_VALUES = (1, 2, 4), (0.05, 0.2, 0.5, 1.0)
+
+def gaussians_grid(ns=(50, 100, 300, 1000), seeds=BENCH_SEEDS, dims=GAUSSIAN_DIMS, values=GAUSSIAN_VALUES, seed: int = GRID_SEED) -> Grid:
+    "Plain Gaussians with little MI at small n: d pairs of equal correlation, 1 x 1 to 4 x 4, total MI 0.05-1 nats (exact)."
+    return Grid('tasks', [gaussian_task_id(d, v) for d in dims for v in values], ns, (), seeds, seed, name='gaussians')
 
 def independence_grid(ns=(10, 100, 1000, 10_000, 100_000), dims=(1, 4, 16, 32), seeds=BENCH_SEEDS, seed: int = GRID_SEED) -> Grid:
     "Independent X and Y (correlated columns within each side, plain and linearly mixed) at sizes up to 100,000."

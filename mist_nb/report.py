@@ -23,20 +23,21 @@ from .sampling import N_GRID, list_tasks
 from .estimate import MIST
 from .baselines import KSG, CCA, GaussianCopula, MINE, NWJ, InfoNCE, Bootstrap
 from .evaluate import (Grid, AXES, run_sweep, reuse_cells, save_results, load_results, load_cells, accuracy, coverage, width, speed, errors, RidgeFallback,
-                              imd_grid, oomd_grid, bmi_grid, heldout_grid, fine_grid, smooth_grid, labels_grid, mixed_columns_grid, outputs_grid, mixtures_grid, copulas_grid, features_grid, highmi_grid, regressions_grid, independence_grid, broad_grid,
+                              imd_grid, oomd_grid, bmi_grid, heldout_grid, fine_grid, smooth_grid, labels_grid, mixed_columns_grid, outputs_grid, mixtures_grid, copulas_grid, features_grid, highmi_grid, regressions_grid, gaussians_grid, independence_grid, broad_grid,
                               PAPER_MSE, PAPER_RANGES, n_range_label)
 from .train import learning_curve
 
 # %% auto #0
-__all__ = ['GRIDS', 'TITLES', 'FIGURES', 'NEURAL', 'FAST', 'load_all', 'tidy', 'fig_error_vs_n', 'fig_error_vs_dim',
-           'fig_estimate_vs_truth', 'fig_calibration', 'fig_seconds_vs_n', 'fig_learning_curve', 'draw_figures', 'fmt',
-           'md_table', 'grid_note', 'accuracy_table', 'ratio_table', 'coverage_table', 'width_table',
-           'independence_table', 'large_n_table', 'speed_table', 'family_table', 'models_table', 'Batched', 'PointOnly',
-           'ModuleBatched', 'benchmark_estimators', 'benchmark_plan', 'run_benchmark', 'ablation_table',
-           'robustness_table', 'real_tables_table', 'readme_results', 'readme_report']
+__all__ = ['GRIDS', 'ACCURACY_GRIDS', 'TITLES', 'FIGURES', 'NEURAL', 'FAST', 'load_all', 'tidy', 'fig_error_vs_n',
+           'fig_error_vs_dim', 'fig_estimate_vs_truth', 'fig_calibration', 'fig_seconds_vs_n', 'fig_learning_curve',
+           'draw_figures', 'fmt', 'md_table', 'grid_note', 'accuracy_table', 'ratio_table', 'coverage_table',
+           'width_table', 'independence_table', 'large_n_table', 'speed_table', 'family_table', 'models_table',
+           'Batched', 'PointOnly', 'ModuleBatched', 'benchmark_estimators', 'benchmark_plan', 'run_benchmark',
+           'ablation_table', 'robustness_table', 'real_tables_table', 'readme_results', 'readme_report']
 
 # %% ../nbs/08_report.ipynb #1c07625c
-GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'highmi', 'regressions', 'broad', 'independence', 'largen', 'speed')
+GRIDS = ('imd', 'oomd', 'bmi', 'heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'highmi', 'regressions', 'gaussians', 'broad', 'independence', 'largen', 'speed')
+ACCURACY_GRIDS = ('heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'bmi', 'highmi', 'regressions', 'gaussians', 'broad', 'imd', 'oomd')   # the README's accuracy and calibration tables, in this order
 TITLES = dict(imd='IMD: the paper-recipe test families seen in training', oomd="OoMD: the paper's out-of-distribution families",
               bmi="bmi's v1 tasks", heldout='held-out families (never trained or calibrated on)',
               fine='fine structure: high-frequency sines (never trained or calibrated on)',
@@ -48,6 +49,7 @@ TITLES = dict(imd='IMD: the paper-recipe test families seen in training', oomd="
               copulas='copulas with tail dependence: Clayton, Gumbel, Frank, one per column pair, plain and rotated (never trained or calibrated on)',
               features='one outcome against d features, one of which matters (|x|, x², cos 2x or linear; X of d columns, Y of one)',
               highmi='high-MI Gaussians', regressions='linear-Gaussian regressions: 2-6 predictors against one or two outcomes',
+              gaussians='plain Gaussians with little MI: 1 × 1 to 4 × 4, 0.05-1 nats',
               broad='broad training families', independence='independent X and Y', speed='speed')
 
 def load_all(results_dir=None, names=GRIDS) -> dict:
@@ -162,8 +164,8 @@ def draw_figures(results, out_dir, dpi: int = 100, ckpt_dir=None) -> list:
     "Draw the report's figures from `results` (name -> Dataset) and the training logs; save them as PNG files in `out_dir`."
     results, out_dir = _as_results(results), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    acc = {k: v for k, v in results.items() if k in ('heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'bmi', 'imd', 'oomd', 'highmi', 'regressions')}
-    cal = {k: v for k, v in results.items() if k in ('heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'bmi', 'imd', 'oomd', 'highmi', 'regressions', 'broad')}
+    acc = {k: v for k, v in results.items() if k in ACCURACY_GRIDS and k != 'broad'}
+    cal = {k: v for k, v in results.items() if k in ACCURACY_GRIDS}
     meta = {k: v for k, v in acc.items() if 'dim' in v.dims}
     figs = dict(error_vs_n=lambda: fig_error_vs_n(acc), calibration=lambda: fig_calibration(cal),
                 estimate_vs_truth_heldout=lambda: fig_estimate_vs_truth(results['heldout']),
@@ -362,6 +364,8 @@ def benchmark_plan(quick: bool = False) -> dict:
                 FAST + ('KSG-bootstrap',), {'KSG-bootstrap': sub(ns=(500,), seeds=(0,))}),
         regressions=(regressions_grid(ns=(200, 500) if q else (100, 200, 500, 2000), seeds=(0,) if q else (0, 1, 2, 3, 4)), FAST + ('KSG-bootstrap',),
                      {'KSG-bootstrap': sub(ns=(200,) if q else (200, 500), seeds=(0,))}),
+        gaussians=(gaussians_grid(ns=(100, 300) if q else (50, 100, 300, 1000), seeds=(0,) if q else (0, 1, 2, 3, 4), dims=(1, 2) if q else (1, 2, 4)),
+                   FAST + ('KSG-bootstrap',), {'KSG-bootstrap': sub(ns=(100,) if q else (100, 300), seeds=(0,))}),
         broad=(broad_grid(ns=(100, 1000) if q else (50, 100, 500, 2000), dims=(1, 4) if q else (1, 2, 4, 8), seeds=(0,) if q else (0, 1)), FAST, {}),
         independence=(independence_grid(ns=(10, 1000, 10_000) if q else (10, 100, 1000, 10_000, 100_000), dims=(1, 4) if q else (1, 4, 16, 32),
                                         seeds=(0,) if q else (0, 1, 2, 3, 4)),
@@ -476,7 +480,7 @@ def readme_report(data=None) -> str:
     res = load_all(rd)
     fig = lambda name, alt: f"![{alt}](data/results/{name}.png)" if (rd / f'{name}.png').exists() else ''
     parts = [f"### Shipped models\n\n{models_table(data / 'checkpoints')}"]
-    acc = [k for k in ('heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'bmi', 'highmi', 'regressions', 'broad', 'imd', 'oomd') if k in res]
+    acc = [k for k in ACCURACY_GRIDS if k in res]
     if acc:
         txt = ["### Accuracy\n\nEvery estimator on the same samples; MSE in nats² (MAE in nats) by sample-size range. "
                "`MIST-QR` and `MIST` are the default models (broad training mix), `MIST-QR-paper` the paper-recipe model."]
@@ -484,7 +488,7 @@ def readme_report(data=None) -> str:
         if (r := ratio_table({k: res[k] for k in acc})): txt.append(f"**MIST-QR's MAE relative to KSG (k = 5) and CCA** on the same samples (< 1: MIST-QR is better):\n\n{r}")
         txt.append(fig('error_vs_n', 'error against n on the main grids'))
         parts.append('\n\n'.join(t for t in txt if t))
-    cal = {k: res[k] for k in ('heldout', 'fine', 'smooth', 'labels', 'mixed-columns', 'outputs', 'mixtures', 'copulas', 'features', 'bmi', 'highmi', 'regressions', 'broad', 'imd', 'oomd') if k in res}
+    cal = {k: res[k] for k in ACCURACY_GRIDS if k in res}
     if cal and (c := coverage_table(cal)):
         parts.append("### Calibration\n\nEmpirical coverage of the true MI by MIST-QR's intervals (median width in nats) per grid, "
                      "sample-size range and nominal level; the held-out families were never used for training or calibration."

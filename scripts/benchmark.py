@@ -7,7 +7,7 @@
 Runs `mist_nb.report.benchmark_plan()`: the three shipped MIST models, KSG (k=5), CCA and the Gaussian copula
 (a 1e-3 ridge when n <= dim_x + dim_y + 1) on every cell, and MINE, InfoNCE, NWJ and percentile-bootstrap KSG on
 sub-grids, over the grids imd, oomd (the paper's families), bmi, heldout (our held-out families), fine (held-out
-high-frequency sines), labels, mixed-columns, outputs (held-out counts, censored, ordinal and rounded Y), mixtures (held-out Gaussian mixtures on X and Y together), copulas (held-out Clayton, Gumbel and Frank copulas), features (one outcome against many features), highmi, regressions (linear-Gaussian, few predictors), broad, independence, largen (n up to 100,000) and speed. Then draws the figures (PNG) and writes tables.md,
+high-frequency sines), labels, mixed-columns, outputs (held-out counts, censored, ordinal and rounded Y), mixtures (held-out Gaussian mixtures on X and Y together), copulas (held-out Clayton, Gumbel and Frank copulas), features (one outcome against many features), highmi, regressions (linear-Gaussian, few predictors), gaussians (plain Gaussians with little MI at small n), broad, independence, largen (n up to 100,000) and speed. Then draws the figures (PNG) and writes tables.md,
 all rendered from the netCDF files by mist_nb.report.
 
 Resuming: a killed run keeps every finished cell in data/results/<grid>.progress/; rerun the same
