@@ -43,12 +43,12 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
            'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
            'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked',
-           'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design',
-           'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json',
-           'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors', 'check_level',
-           'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores',
-           'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
+           'entropy_upper', 'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances',
+           'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval',
+           'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
+           'read_json', 'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors',
+           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
+           'rank_scores', 'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
            'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
            'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins',
            'column_pair_screen', 'first_canonical_pair', 'projected_z', 'projection_halves', 'regression_targets',
@@ -571,6 +571,15 @@ def crossfit_mi_bound(x: np.ndarray, y: np.ndarray, seed: int = 0) -> float:
         pb = np.bincount(cy[b], minlength=K) / len(b); pb = pb[pb > 0]
         vals.append(float(-(pb * np.log(pb)).sum() + np.log(q).mean()))
     return max(0.0, float(np.mean(vals)))
+
+# %% ../nbs/04_estimate.ipynb #f127037a
+def entropy_upper(a: np.ndarray, level: float = 0.9) -> float:
+    "An upper confidence end (one-sided, at the upper tail of a `level` interval) of H of a discrete sample `a` (n, d), in nats: the larger of Miller-Madow and Chao-Shen, plus z standard errors, plus the Good-Turing unseen mass f1/n times ln n."
+    from scipy.special import ndtri
+    h, se, _ = discrete_entropy(a)
+    _, c = np.unique(a, axis=0, return_counts=True)
+    n, f1 = len(a), float((c == 1).sum())
+    return max(h, chao_shen_entropy(c)) + float(ndtri(1 - (1 - level) / 2)) * se + f1 / n * math.log(n)
 
 # %% ../nbs/04_estimate.ipynb #680c82ff
 MIXED_K, MIXED_HALVES, MIXED_ROWS = 3, 50, 2000   # the mixed estimator's neighbour count; the subsamples of its standard error and their largest size
@@ -2213,14 +2222,14 @@ def _mixed_side(self: MIST, x, y, px, py, mi: float, lo, hi, level: float, notes
                 lo = c_lo
                 msg += f"; the lower end is raised to the classifier bound's, {c_lo:.3f}"
             h, h_se, _ = discrete_entropy(labels)
-            top = h + z_end * h_se
+            near, top = h + z_end * h_se, entropy_upper(labels, level)   # how close H is (the test), and how high it can be (the end)
             if raised and top > hi:                              # the k-NN reading was shown low, so its upper end proves nothing: up to H
                 hi = top
-                msg += f"; the upper end reaches H({side}) = {h:.3f} nats plus {z_end:.2f} standard errors, {top:.3f}"
-            elif hi < top <= hi + MIXED_SEPARABLE * k / n:      # a label that the other side determines reads ~1.5 k/n low: no upper end this close excludes H
-                hi = top
+                msg += f"; the upper end reaches H({side}) = {h:.3f} nats at its upper confidence end, {top:.3f}"
+            elif hi < near <= hi + MIXED_SEPARABLE * k / n:     # a label that the other side determines reads ~1.5 k/n low: no upper end this close excludes H
+                hi = max(hi, top)
                 msg += (f"; the upper end lies within {MIXED_SEPARABLE:g} k/n of H({side}) = {h:.3f}, closer than the estimator's shortfall "
-                        f"on a label that the other side determines, so it reaches H({side}) plus {z_end:.2f} standard errors, {top:.3f}")
+                        f"on a label that the other side determines, so it reaches H({side})'s upper confidence end, {top:.3f}")
             lo, hi = min(lo, est), max(hi, est)
     notes.append(msg)
     return est, lo, hi
@@ -2276,10 +2285,10 @@ def _entropy_caps(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list
         if not d.all(): continue
         h, se, k = discrete_entropy(a)
         if k > n / 5: continue                                             # too few rows per value to pin H down
-        top = max(h + _norm_ppf(1 - (1 - level) / 2) * se, h)
+        top = max(entropy_upper(a, level), h)
         if mi <= h and (hi is None or hi <= top): continue
         what = [w for w, hit in (('the estimate', mi > h), ('the upper end', hi is not None and hi > top)) if hit]
-        notes.append(f"{name} is discrete ({k} distinct values): I(X;Y) <= H({name}) = {h:.3f} nats (Miller-Madow, se {se:.3f}); "
+        notes.append(f"{name} is discrete ({k} distinct values): I(X;Y) <= H({name}) = {h:.3f} nats (Miller-Madow, se {se:.3f}; upper confidence end {top:.3f}); "
                      f"{' and '.join(what)} capped at it")
         if hi is not None and math.isinf(hi) and top < hi: notes[:] = [m for m in notes if 'beyond ln(n)' not in m]
         mi = min(mi, h)
@@ -2429,6 +2438,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
             hi = math.inf if hi is not None else None
     if wide and hi is not None: hi = math.inf
     mi, lo, hi = self._entropy_caps(x, y, mi, lo, hi, level, notes, disc)
+    mi, lo, hi = self._determined_side(x, y, mi, lo, hi, level, notes, disc)     # a label that the other side determines: I = H
     if n < TRAINED_MIN_ROWS and math.isfinite(mi) and mi > math.log(n):            # the network extrapolates below its trained n
         notes.append(f"below the trained range the network's reading ({mi:.3f} nats) exceeds ln(n) = {math.log(n):.2f}, the most that "
                      f"{n} rows can show without assumptions: the estimate is capped there (the interval stays [0, inf))")
@@ -2490,6 +2500,29 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     if not self.is_quantile: raise ValueError(f"model {self.name!r} gives point estimates only; use MIST.load('mist-qr') for intervals")
     r = self._result(x, y, check_level(level))
     return r.lower, r.upper
+
+# %% ../nbs/04_estimate.ipynb #41cf8e2b
+@patch
+def _determined_side(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, disc: tuple | None = None) -> tuple:
+    "(mi, lo, hi) with the estimate raised to H and the upper end to `entropy_upper` where every column of a fully discrete side (at most n/5 distinct rows) is an exact function of a column of the other side (`function_matrix`): then I(X;Y) = H of that side."
+    n = len(x)
+    for name, a, b, d in (('y', y, x, (disc or discrete_masks(x, y))[1]), ('x', x, y, (disc or discrete_masks(x, y))[0])):
+        if not d.all() or d.shape == (0,): continue
+        h, se, k = discrete_entropy(a)
+        if k < 2 or k > n / 5: continue
+        fn, db = function_matrix(np.c_[b, a]), b.shape[1]
+        src = [np.flatnonzero(fn[:db, db + j]) for j in range(a.shape[1])]
+        if not all(len(s) for s in src): continue
+        other = 'x' if name == 'y' else 'y'
+        top = entropy_upper(a, level)
+        notes.append(f"every column of {name} is an exact function of a column of {other} ("
+                     + ', '.join(f"{name}[:, {j}] of {other}[:, {int(s[0])}]" for j, s in enumerate(src))
+                     + f"): {name} is determined by {other}, so I(X;Y) = H({name}) = {h:.3f} nats (Miller-Madow, se {se:.3f}); the estimate is raised to it"
+                     + (f" and the upper end to its upper confidence end, {top:.3f}" if hi is not None else ''))
+        mi = max(mi, h)
+        if hi is not None: hi = max(hi, top, mi)
+        return mi, lo, hi
+    return mi, lo, hi
 
 # %% ../nbs/04_estimate.ipynb #3fe16ca2
 SPARSE_SIDE_SHARE, SPARSE_MIN_ROWS = 0.5, 20   # a fully discrete sample is too sparse for a plug-in when each side has more than this share of its rows distinct

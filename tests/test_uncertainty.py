@@ -342,6 +342,23 @@ def test_a_count_keeps_the_information_in_its_rare_tail(est):
     assert np.mean([abs(r.mi - truth) for r in rs]) < 0.05 and all(r.lower <= truth <= r.upper for r in rs), (truth, rs)
 
 
+def test_a_label_that_the_data_determine_reads_its_entropy(est):
+    "Y = round(s X) against X (and beside a noise column): I(X;Y) = H(Y) exactly; the estimate is H and the intervals cover it, where the mixed estimator and the network alone read it low."
+    from scipy import stats
+    cover = []
+    for sd, n in ((2.0, 200), (4.0, 200), (1.0, 500)):
+        k = np.arange(-80, 81); p = np.diff(stats.norm.cdf((np.r_[k - 0.5, k[-1] + 0.5]) / sd)); p = p[p > 0]
+        truth = float(-(p * np.log(p)).sum())
+        for s in range(6):
+            g = np.random.default_rng(s); x = g.normal(size=(n, 1)) * sd
+            r = est.estimate_with_info(np.c_[x, g.normal(size=(n, 1))], np.round(x), 0.9)
+            assert any('is determined by' in m for m in r.notes), r.notes
+            assert abs(r.mi - truth) < 0.12, (sd, n, r, truth)
+            cover.append(r.lower <= truth <= r.upper)
+    # measured (scratch/rounded.py, 12 seeds each): 90% coverage 0.83-1.00 by (sd, n); 0.58-0.83 for sd = 2, 4 before the check
+    assert np.mean(cover) >= 0.8, np.mean(cover)
+
+
 def test_a_censored_side_is_read_through_its_atom(est):
     "Y = max(0, X + tau E), half its rows at 0: the atom's indicator and the chain rule read it within 0.1 nats, covered, with a note."
     from mist_nb.sampling import output_channel_mi
