@@ -37,28 +37,28 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'RIDGE_PENALTIES', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
            'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA', 'SERIAL_ROWS',
            'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'MODULE_CHUNK_CELLS', 'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS',
-           'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes', 'time_numbers', 'exact_floats',
-           'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples', 'function_matrix',
-           'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes', 'missing_code_note',
-           'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks', 'collinear_columns', 'code_counts',
-           'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound',
-           'entropy_upper', 'discrete_masks', 'levelled', 'discrete_side', 'merge_rare_labels', 'mixed_distances',
-           'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket', 'mixed_factors', 'mixed_interval',
-           'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns', 'resolve_checkpoint', 'load_model',
-           'read_json', 'check_calibration', 'estimate_bin', 'bucket_of', 'conformal_factor', 'side_factors',
-           'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy', 'distinct_columns', 'components_for',
-           'rank_scores', 'leading_components', 'wide_sides', 'whiten_mixed_sides', 'atom_columns', 'atom_indicators',
-           'conformal_widths', 'disagreement_scale', 'canonical_correlations', 'classical_lower_bounds',
-           'gaussian_copula_mi', 'ksg_point_floor', 'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins',
-           'column_pair_screen', 'first_canonical_pair', 'projected_z', 'projection_halves', 'regression_targets',
-           'nearest_1d', 'quadratic_features', 'ridge_paths', 'neighbour_means', 'regression_floor', 'floor_nats',
-           'quadratic_halves', 'binned_pair_mis', 'column_blocks', 'block_shuffles', 'lag1_rank_autocorrelation',
-           'sorted_column', 'serial_dependence', 'circular_shifts', 'serial_note', 'permutations_for', 'sparse_sides',
-           'MISTModule', 'complete_rows', 'estimate_mi', 'rank_features', 'knn_features', 'knn_statistic',
-           'permutation_statistics', 'combined_p_value', 'independence_test', 'calibration_batches',
-           'calibration_draws', 'fit_calibration', 'merge_draws', 'calibration_mix', 'widening_draws', 'widened_scores',
-           'widened_coverage', 'fit_after_widenings']
+           'DETERMINED_MIN_ROWS', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'MODULE_CHUNK_CELLS', 'HSIC_ROWS', 'KNN_ROWS',
+           'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
+           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
+           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
+           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
+           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
+           'discrete_entropy', 'crossfit_mi_bound', 'entropy_upper', 'discrete_masks', 'levelled', 'discrete_side',
+           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
+           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
+           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
+           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
+           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
+           'projected_z', 'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
+           'neighbour_means', 'regression_floor', 'floor_nats', 'quadratic_halves', 'binned_pair_mis', 'column_blocks',
+           'block_shuffles', 'lag1_rank_autocorrelation', 'sorted_column', 'serial_dependence', 'circular_shifts',
+           'serial_note', 'permutations_for', 'sparse_sides', 'MISTModule', 'complete_rows', 'estimate_mi',
+           'rank_features', 'knn_features', 'knn_statistic', 'permutation_statistics', 'combined_p_value',
+           'independence_test', 'calibration_batches', 'calibration_draws', 'fit_calibration', 'merge_draws',
+           'calibration_mix', 'widening_draws', 'widened_scores', 'widened_coverage', 'fit_after_widenings']
 
 # %% ../nbs/04_estimate.ipynb #1530271a
 MAX_DIM, MIN_ROWS, TRAINED_MIN_ROWS = 32, 5, 10
@@ -2382,6 +2382,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     if not interval and discrete_side(x, y, disc) is not None:                    # the mixed estimator sets the point: no network pass
         mi, _, _ = self._mixed_side(x, y, px, py, math.nan, None, None, level, notes, cache)
         mi, _, _ = self._entropy_caps(x, y, mi, None, None, level, notes, disc)
+        mi, _, _ = self._determined_side(x, y, mi, None, None, level, notes, disc)
         return MIResult(float(mi), None, None, None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if outs is None: outs = self._outputs(px, py)
     if len(outs) > 1:
@@ -2502,9 +2503,11 @@ def interval(self: MIST, x, y, level: float = 0.9) -> tuple:
     return r.lower, r.upper
 
 # %% ../nbs/04_estimate.ipynb #41cf8e2b
+DETERMINED_MIN_ROWS = 100   # from this n on, a side that the other determines sets the estimate to its H (below: the upper end only)
+
 @patch
 def _determined_side(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, disc: tuple | None = None) -> tuple:
-    "(mi, lo, hi) with the estimate raised to H and the upper end to `entropy_upper` where every column of a fully discrete side (at most n/5 distinct rows) is an exact function of a column of the other side (`function_matrix`): then I(X;Y) = H of that side."
+    "(mi, lo, hi) with the upper end raised to `entropy_upper` - and from DETERMINED_MIN_ROWS rows on the estimate to H - where every column of a fully discrete side (at most n/5 distinct rows) is an exact function of a column of the other side (`function_matrix`): then I(X;Y) = H of that side."
     n = len(x)
     for name, a, b, d in (('y', y, x, (disc or discrete_masks(x, y))[1]), ('x', x, y, (disc or discrete_masks(x, y))[0])):
         if not d.all() or d.shape == (0,): continue
@@ -2514,12 +2517,15 @@ def _determined_side(self: MIST, x, y, mi: float, lo, hi, level: float, notes: l
         src = [np.flatnonzero(fn[:db, db + j]) for j in range(a.shape[1])]
         if not all(len(s) for s in src): continue
         other = 'x' if name == 'y' else 'y'
-        top = entropy_upper(a, level)
+        top, raise_mi = entropy_upper(a, level), n >= DETERMINED_MIN_ROWS
+        if not raise_mi and hi is None: continue
         notes.append(f"every column of {name} is an exact function of a column of {other} ("
                      + ', '.join(f"{name}[:, {j}] of {other}[:, {int(s[0])}]" for j, s in enumerate(src))
-                     + f"): {name} is determined by {other}, so I(X;Y) = H({name}) = {h:.3f} nats (Miller-Madow, se {se:.3f}); the estimate is raised to it"
-                     + (f" and the upper end to its upper confidence end, {top:.3f}" if hi is not None else ''))
-        mi = max(mi, h)
+                     + f"): {name} is determined by {other} as far as the rows show, so I(X;Y) = H({name}) = {h:.3f} nats (Miller-Madow, se {se:.3f})"
+                     + (" if it is in the population too; " if not raise_mi else "; ")
+                     + ' and '.join(w for w, on in (('the estimate is raised to it', raise_mi), (f'the upper end reaches its upper confidence end, {top:.3f}', hi is not None)) if on)
+                     + (f" (below {DETERMINED_MIN_ROWS} rows a noisy label falls in order by chance too often to move the estimate)" if not raise_mi else ''))
+        if raise_mi: mi = max(mi, h)
         if hi is not None: hi = max(hi, top, mi)
         return mi, lo, hi
     return mi, lo, hi
