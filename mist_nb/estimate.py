@@ -28,7 +28,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
            'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'TWIN_Z', 'TWINS',
-           'TWIN_MISSES', 'NULL_Z', 'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS',
+           'TWIN_MISSES', 'TWIN_LEVEL', 'NULL_Z', 'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS',
            'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_MIN_ROWS_2D', 'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK',
            'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS', 'CONSENSUS_MAX_ROWS_2D', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA',
            'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
@@ -1415,6 +1415,7 @@ def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0, draw: int 
 
 TWIN_Z = 1.96   # KSG-4 tells the twin from the data when their readings differ by more than this many standard errors
 TWINS, TWIN_MISSES = 8, 1   # the twin's word: at most TWIN_MISSES of TWINS seeded twins have a lower end above their exact MI (n <= MAX_ROWS_PER_PASS; one twin, no miss, above)
+TWIN_LEVEL = 0.9   # ... their lower ends read at this level, once per sample: one word for every level, so intervals nest across levels
 
 def twin_differs(ksg: float, t_ksg: float, n_q: int, z: float = TWIN_Z) -> bool:
     "Whether KSG-4 readings of the data (`ksg`) and of its twin (`t_ksg`), each over `n_q` query rows, differ at two-sided level z: by more than z sqrt(2) times the larger one's standard error (`ksg_point_floor`'s, which holds at independence too)."
@@ -1445,15 +1446,21 @@ def _more_twins(self: MIST, px, py, cache: dict, k: int) -> list:
     return cache['twins'][:k - 1]
 
 @patch
-def _twin_covered(self: MIST, px, py, level: float, n: int, d: int, cache: dict, ksg: float = math.nan, n_q: int = 0) -> bool:
-    "Whether the network does not over-read data with these correlations: at most TWIN_MISSES of TWINS Gaussian twins (`_twin`, `_more_twins`; one twin and no miss above MAX_ROWS_PER_PASS rows or in a block check's group) have a conformal lower end at `level` above their exact MI; False when the neighbour branch's KSG-4 tells the first twin from the data (`ksg`, over `n_q` query rows: `twin_differs`), so that the twins say nothing about them."
+def _twin_covered(self: MIST, px, py, n: int, d: int, cache: dict, ksg: float = math.nan, n_q: int = 0) -> bool:
+    "Whether the network does not over-read data with these correlations: at most TWIN_MISSES of TWINS Gaussian twins (`_twin`, `_more_twins`; one twin and no miss above MAX_ROWS_PER_PASS rows or in a block check's group) have a conformal lower end at TWIN_LEVEL above their exact MI; False when the neighbour branch's KSG-4 tells the first twin from the data (`ksg`, over `n_q` query rows: `twin_differs`), so that the twins say nothing about them. One word per sample, kept in `cache`, whatever the interval's level."
+    if 'twin_word' not in cache: cache['twin_word'] = self._twin_word(px, py, n, d, cache, ksg, n_q)
+    return cache['twin_word']
+
+@patch
+def _twin_word(self: MIST, px, py, n: int, d: int, cache: dict, ksg: float, n_q: int) -> bool:
+    "`_twin_covered`'s answer, computed."
     if n < TRAINED_MIN_ROWS or (tw := self._twin(px, py, cache)) is None: return False
-    if twin_differs(ksg, self._combine(tw[0], level)[3], n_q): return False
+    if twin_differs(ksg, self._combine(tw[0], TWIN_LEVEL)[3], n_q): return False
     k, allowed = (1, 0) if n > MAX_ROWS_PER_PASS or cache.get('block_part') else (TWINS, TWIN_MISSES)
     lam, misses = float((self.calibration or {}).get('disagreement', 0.0)), 0
     for outs, truth in [tw] + self._more_twins(px, py, cache, k):
-        mid, lo, hi, t_ksg = self._combine(outs, level)
-        q_lo, _ = self._correction(level, n, d, mid)
+        mid, lo, hi, t_ksg = self._combine(outs, TWIN_LEVEL)
+        q_lo, _ = self._correction(TWIN_LEVEL, n, d, mid)
         w_lo, _ = conformal_widths(mid, lo, hi, t_ksg, lam)
         misses += max(0.0, lo - q_lo * float(w_lo)) > truth
         if misses > allowed: return False
@@ -2403,7 +2410,7 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         bounds = classical_lower_bounds(cache['cc'], ksg, n, n_ksg, px.shape[1], py.shape[1], level)
         cache.setdefault('conformal', {})[level] = (mi, lo, hi, ksg)                 # what the conformal step reads (`widening_draws`)
         lo, hi = self._interval(mi, lo, hi, ksg, level, n, d, notes, bounds, self._floor_ksg(outs),
-                                lambda: self._twin_covered(px, py, level, n, d, cache, math.nan if cache.get('block_part') else ksg, n_ksg),   # the twin's pass only where the cap would bind
+                                lambda: self._twin_covered(px, py, n, d, cache, math.nan if cache.get('block_part') else ksg, n_ksg),   # the twin's pass only where the cap would bind
                                 cache.get('ends_at_median', False))
         lo = self._permutation_lower(px, py, mi, lo, level, notes, cache)
         lo = self._tested_lower(sx, sy, px, py, lo, level, notes, cache)

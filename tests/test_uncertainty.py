@@ -685,3 +685,25 @@ def test_a_linear_gaussian_regression_keeps_its_truth_above_the_lower_end(est):
         assert r.lower <= r.mi <= r.upper
         lows.append(r.lower)
     assert sum(lo <= truth for lo in lows) >= 5
+
+
+def _nesting_pairs(count: int = 36):
+    "Gaussian and Student-t samples (1-3 columns a side, random correlations, n = 50-300), where the Gaussian-twin check decides the lower end."
+    g, pairs = np.random.default_rng(77), []
+    for i in range(count):
+        d, n = int(g.integers(1, 4)), int(g.choice([50, 100, 200, 300]))
+        a = g.normal(size=(2 * d, 2 * d)); z = g.normal(size=(n, 2 * d)) @ (a @ a.T / (2 * d) + np.eye(2 * d) * g.uniform(0.05, 1))
+        if i % 3 == 2: z /= np.sqrt(g.chisquare(3, size=(n, 1)) / 3)                      # Student-t with 3 degrees of freedom
+        pairs.append((z[:, :d], z[:, d:]))
+    return pairs
+
+
+def test_intervals_nest_across_levels(est):
+    "A higher level never gives a shorter interval: each end of the 50/80/90/95% intervals moves outwards (the twin's word is taken once, at TWIN_LEVEL, for every level)."
+    bad = []
+    for i, (x, y) in enumerate(_nesting_pairs()):
+        rs = est.estimate_levels(x, y, [0.5, 0.8, 0.9, 0.95])
+        assert len({r.mi for r in rs}) == 1                                            # one estimate whatever the level
+        bad += [(i, a.level, (a.lower, a.upper), (b.lower, b.upper)) for a, b in zip(rs, rs[1:])
+                if b.lower > a.lower + 1e-9 or b.upper < a.upper - 1e-9]
+    assert not bad, bad[:5]
