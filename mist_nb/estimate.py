@@ -34,9 +34,9 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
            'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
            'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE',
-           'RIDGE_PENALTIES', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL', 'BLOCK_ALPHA', 'BLOCK_LEVEL',
-           'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA', 'SERIAL_ROWS',
-           'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
+           'RIDGE_PENALTIES', 'OPEN_LEVEL', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL', 'BLOCK_ALPHA',
+           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA',
+           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
            'DETERMINED_MIN_ROWS', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'MODULE_CHUNK_CELLS', 'HSIC_ROWS', 'KNN_ROWS',
            'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
            'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
@@ -1864,6 +1864,16 @@ def floor_nats(f: dict, z: float = 0.0) -> float:
     v = f['r'] + z * f['se']
     return -0.5 * math.log(v) if 0 < v < 1 else (math.inf if v <= 0 else 0.0)
 
+# %% ../nbs/04_estimate.ipynb #066a0f7b
+OPEN_LEVEL = 0.9   # a floor rule's word on opening the upper end is taken at this level, once per sample, and holds at every level
+
+@patch
+def _opened(self: MIST, cache: dict, key: str, level: float, here: bool, hi: float) -> tuple:
+    "(open, the network's upper end judged): floor rule `key`'s word at OPEN_LEVEL, kept in `cache` - at that level `here` (the rule's comparison, on upper end `hi`); at another level the sample runs once more at OPEN_LEVEL (`cache['again']`) if no word is kept yet."
+    if level == OPEN_LEVEL: cache[key] = (here, hi)
+    elif key not in cache and 'again' in cache: cache['again'](OPEN_LEVEL)
+    return cache.get(key, (here, hi))
+
 # %% ../nbs/04_estimate.ipynb #a8df98b0
 @patch
 def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: list, cache: dict) -> tuple:
@@ -1882,8 +1892,8 @@ def _regression_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: 
     short, mi = b - mi, b
     if hi is None: return mi, lo, hi
     lo = max(lo, min(floor_nats(f, _norm_ppf(1 - (1 - level) / 2)), mi))
-    if b95 > hi:
-        notes.append(f"the network's upper end {hi:.3f} lies below that certified bound, so it is no evidence of where MI ends: the upper end is open")
+    if (w := self._opened(cache, 'open_regression', level, b95 > hi, hi))[0]:
+        notes.append(f"the network's {OPEN_LEVEL:.0%} upper end {w[1]:.3f} lies below that certified bound, so it is no evidence of where MI ends: the upper end is open")
         hi = math.inf
     else: hi = max(hi + short, mi)
     return mi, lo, hi
@@ -1945,8 +1955,8 @@ def _quadratic_check(self: MIST, x, y, mi: float, lo, hi, level: float, notes: l
     if level != QUAD_LEVEL: at = run(level, True)
     f_lo, f_hi = float(np.mean([r.lower for r in at])), float(np.mean([r.upper for r in at]))
     lo = max(lo, min(f_lo, mi))
-    if f_lo > hi:
-        notes.append(f"the network's upper end {hi:.3f} lies below that projection's lower end, so it is no evidence of where MI ends: the upper end is open")
+    if (w := self._opened(cache, 'open_quadratic', level, f_lo > hi, hi))[0]:
+        notes.append(f"the network's {OPEN_LEVEL:.0%} upper end {w[1]:.3f} lies below that projection's lower end, so it is no evidence of where MI ends: the upper end is open")
         hi = math.inf
     else: hi = max(hi + short, f_hi, mi)
     return mi, lo, hi
@@ -2353,7 +2363,8 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
     "The MIResult for (x, y) (`outs`: network outputs computed elsewhere, e.g. in a batch; `prepared`: `_validated` output, reused; `cache`: work shared across levels; `interval=False`: the estimate only; `chain`: levels of the chain rule over strata left, 0 for none; `serial`: check the row order, off for the parts of a decomposition; `blocks`: the block check, off for its own groups)."
     t0 = time.perf_counter()
     level = self.default_level if level is None else check_level(level)
-    x, y, notes, px, py, discrete, copy, wide, given = prepared or self._validated(x, y)
+    prepared = prepared or self._validated(x, y)
+    x, y, notes, px, py, discrete, copy, wide, given = prepared
     sx, sy = given or (x, y)                                                       # the column-pair checks read the columns as given too
     if cache is None: cache = {}
     notes = list(notes)
@@ -2392,6 +2403,8 @@ def _result(self: MIST, x, y, level: float | None, outs=None, prepared=None, cac
         mi, _, _ = self._determined_side(x, y, mi, None, None, level, notes, disc)
         return MIResult(float(mi), None, None, None, n, x.shape[1], y.shape[1], self.name, time.perf_counter() - t0, notes)
     if outs is None: outs = self._outputs(px, py)
+    if 'again' not in cache:                                                       # the same sample at another level (`_opened`), its pass reused
+        cache['again'] = lambda L: self._result(x, y, L, outs, prepared, cache, True, chain, serial, blocks)
     if len(outs) > 1:
         used = sum(len(s) for s in self._subsets(n))
         notes.append(f"n={n} is above the largest training sample ({MAX_ROWS_PER_PASS}): the estimate averages {len(outs)} disjoint "
