@@ -3,6 +3,8 @@
 
     python scripts/calibrate.py --save-draws runs/calibration/mist-qr.pkl     # once: the shipped draws (about 14 min)
     python scripts/calibration_trials.py runs/calibration/mist-qr.pkl         # seconds
+    python scripts/calibrate.py --save-widening-draws runs/calibration/mist-qr.widenings.pkl   # the second stage's records (about 50 min)
+    python scripts/calibration_trials.py --widenings runs/calibration/mist-qr.widenings.pkl    # pooling trials of the second stage
 
 Each bucket's draws (two thirds from the training mix, one third from calibration_spec()) are split in half at random:
 the factors are fitted on one half, and coverage and median width are measured on the other, separately for the
@@ -12,13 +14,21 @@ was shipped before); a Mondrian split by the sign of the KSG-4 gap (KSG above th
 squares of the log error on log width, its square, the median, the two KSG gaps and the median's place in the raw
 interval); and the shipped rule, a Mondrian split by the size of the median (`ESTIMATE_EDGES`). The printed table is
 what nbs/04 quotes.
+
+With --widenings the trial is on the second stage's records (`widening_draws`, each draw's final interval with the
+fitted factors and with the conformal ends at the median): could its upper-end tables, fitted on about 140 draws per
+bucket and bin of the median, be steadied by pooling each cell with its neighbours? Over 20 random halvings of the
+records, fitted on one half, measured on the other: the upper end's coverage (target 1 - (1 - level) / 2), the mean
+distance of each cell's coverage from it (cells with at least 20 test draws; the test half's own noise, about 0.026 at
+90%, is a floor), the median finite distance from the median to the upper end, and the share of open upper ends.
 """
 import math, pickle, sys
 from pathlib import Path
 
 import numpy as np
 
-from mist_nb.estimate import MIST, conformal_widths, WIDTH_FLOOR, ESTIMATE_EDGES, ESTIMATE_MIN_DRAWS
+from mist_nb.estimate import (MIST, conformal_widths, WIDTH_FLOOR, ESTIMATE_EDGES, ESTIMATE_MIN_DRAWS, LEVELS, N_EDGES, D_EDGES,
+                              estimate_bin, widened_scores)
 
 LEVEL = 0.9
 
@@ -94,5 +104,62 @@ def main(path):
               f"{b[:, 0].sum() / b[:, 1].sum():.3f} / {b[:, 2].sum() / b[:, 3].sum():.3f}, mean width {np.average(b[:, 4], weights=b[:, 1]):.2f} / {np.average(b[:, 5], weights=b[:, 3]):.2f}")
 
 
+def second_stage_quantile(s, L) -> float:
+    "`_widened_tables`' factor: the split-conformal quantile of scores `s` at 1 - (1 - L) / 2, at least -1, the largest finite score where it is +inf."
+    s = np.sort(s); m = len(s)
+    if m == 0: return 0.0
+    v, fin = s[min(m, int(math.ceil((1 - (1 - L) / 2) * (m + 1)))) - 1], s[np.isfinite(s)]
+    return float(max(v, -1.0) if v < math.inf else (fin.max() if len(fin) else 0.0))
+
+
+def widening_trials(path, levels=(0.8, 0.9, 0.95), splits=20, lam=1.0):
+    "Pooling trials of the second stage's upper-end tables on kept `widening_draws` records (see the module's docstring)."
+    recs = pickle.loads(Path(path).read_bytes())['records']
+    ni, nj = len(N_EDGES) - 1, len(D_EDGES) - 1
+    where = {f"n{N_EDGES[i]}-d{D_EDGES[j]}": (i, j) for i in range(ni) for j in range(nj)}
+    rs = [(k, r) for k, v in recs.items() for r in v]
+    I, J = (np.array([where[k][a] for k, _ in rs]) for a in (0, 1))
+    B = np.array([int(estimate_bin(r['mid'])) if math.isfinite(r['mid']) else -1 for _, r in rs])
+    N, MID = np.array([r['n'] for _, r in rs]), np.array([r['mid'] for _, r in rs])
+    big = I == ni - 1                                       # beyond one pass: its own cells, never pooled with the others
+    def end(r, j):                                          # (raw upper end, its conformal scale, the widenings' upper end)
+        if r['inputs'][j] is None: return math.nan, math.nan, math.nan
+        mid, lo, hi, ksg = r['inputs'][j]; bare = r['bare'][j][1]
+        return hi, float(conformal_widths(mid, lo, hi, ksg, lam)[1]), math.inf if bare is None else bare
+    rules = {'a cell per bucket and bin (shipped)': (0, 0), 'the bucket, both bins': None,
+             'pooled with the neighbouring n buckets': (1, 0), 'pooled with the neighbouring n and d buckets': (1, 1)}
+    rng = np.random.default_rng(0)
+    print(f"{len(rs)} records; {'rule':46s} | upper-end coverage, mean |cell - target|, median (upper - median), open")
+    for L in levels:
+        j = list(LEVELS).index(L)
+        S = np.array([widened_scores(r, j, lam)[1] for _, r in rs]); H = np.array([end(r, j) for _, r in rs])
+        target, res = 1 - (1 - L) / 2, {name: [] for name in rules}
+        for _ in range(splits):
+            half = rng.random(len(rs)) < 0.5
+            for fit, test in ((half, ~half), (~half, half)):
+                for name, pool in rules.items():
+                    q = np.zeros(len(rs))
+                    for i in range(ni):
+                        for jj in range(nj):
+                            for b in (0, 1):
+                                if pool is None: sel = fit & (I == i) & (J == jj)
+                                else:
+                                    sel = fit & (abs(I - i) <= pool[0]) & (abs(J - jj) <= pool[1]) & (B == b) & (big == (i == ni - 1))
+                                    if sel.sum() < ESTIMATE_MIN_DRAWS: sel = fit & (abs(I - i) <= pool[0]) & (abs(J - jj) <= pool[1]) & (big == (i == ni - 1))
+                                q[(I == i) & (J == jj) & (np.maximum(B, 0) == b)] = second_stage_quantile(S[sel], L)
+                    hit = S <= q + 1e-12
+                    up = np.where(np.isfinite(H[:, 0]), np.maximum(H[:, 0] + q * H[:, 1], H[:, 2]), np.nan)
+                    up = np.where(up > np.log(np.maximum(N, 2)), np.inf, up) - MID
+                    cells = [hit[test & (I == i) & (J == jj) & (np.maximum(B, 0) == b)] for i in range(ni) for jj in range(nj) for b in (0, 1)]
+                    finite = up[test][np.isfinite(up[test])]
+                    res[name].append((hit[test].mean(), np.mean([abs(c.mean() - target) for c in cells if len(c) >= 20]),
+                                      np.median(finite), np.mean(~np.isfinite(up[test]))))
+        print(f"level {L:g} (upper end's target {target:.3f})")
+        for name, v in res.items():
+            v = np.array(v).mean(0)
+            print(f"  {name:46s} | {v[0]:.3f}  {v[1]:.3f}  {v[2]:.3f}  {v[3]:.3f}")
+
+
 if __name__ == '__main__':
-    main(sys.argv[1] if len(sys.argv) > 1 else 'runs/calibration/mist-qr.pkl')
+    if '--widenings' in sys.argv: widening_trials(sys.argv[sys.argv.index('--widenings') + 1])
+    else: main(sys.argv[1] if len(sys.argv) > 1 else 'runs/calibration/mist-qr.pkl')
