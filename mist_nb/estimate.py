@@ -27,28 +27,28 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'LEVELS', 'WIDTH_FLOOR', 'ESTIMATE_EDGES', 'ESTIMATE_MIN_DRAWS', 'MAX_ROWS_PER_PASS', 'MAX_SUBSETS',
            'WHITEN_COND', 'WHITEN_ROWS_PER_COLUMN', 'WHITEN_GAIN', 'ATOM_SHARE', 'ATOM_REST_DISTINCT', 'ATOM_MIN_ROWS',
            'FLOOR_KS', 'DISAGREEMENT', 'KSG_NULL_SD', 'KSG_FLOOR_Z', 'SURROGATE_ROWS', 'SURROGATE_KSG_TOL',
-           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'TWIN_Z', 'TWINS',
-           'TWIN_MISSES', 'TWIN_LEVEL', 'NULL_Z', 'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS', 'CONSENSUS_MIN_ROWS',
-           'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_MIN_ROWS_2D', 'CONSENSUS_MAX_SIDE', 'CONSENSUS_KS', 'CONSENSUS_SLACK',
-           'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS', 'CONSENSUS_MAX_ROWS_2D', 'CONSENSUS_DISTINCT', 'PAIR_ALPHA',
-           'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS', 'PROJECTION_MIN_COLUMNS',
-           'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS', 'REGRESSION_MAX_SOURCE',
-           'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT', 'REGRESSION_MAX_RIDGE',
-           'RIDGE_PENALTIES', 'OPEN_LEVEL', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL', 'BLOCK_ALPHA',
-           'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE', 'SERIAL_ALPHA',
-           'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS', 'UNTESTED_LOWER',
-           'DETERMINED_MIN_ROWS', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'MODULE_CHUNK_CELLS', 'HSIC_ROWS', 'KNN_ROWS',
-           'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels', 'label_codes',
-           'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant', 'as_samples',
-           'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows', 'missing_codes',
-           'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete', 'float_ranks',
-           'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi', 'plugin_interval',
-           'discrete_entropy', 'crossfit_mi_bound', 'entropy_upper', 'discrete_masks', 'levelled', 'discrete_side',
-           'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se', 'mixed_bucket',
-           'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of', 'mixed_columns',
-           'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin', 'bucket_of',
-           'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST', 'is_affine_copy',
-           'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
+           'SURROGATE_MIN_BIAS', 'SURROGATE_MIN_MI', 'SURROGATE_NARROW', 'SURROGATE_MATCH', 'SURROGATE_Z', 'TWIN_Z',
+           'TWINS', 'TWIN_MISSES', 'TWIN_LEVEL', 'NULL_Z', 'NULL_STEP', 'NULL_MAX_READ', 'NULL_SUBSETS',
+           'CONSENSUS_MIN_ROWS', 'CONSENSUS_MIN_ROWS_POINT', 'CONSENSUS_MIN_ROWS_2D', 'CONSENSUS_MAX_SIDE',
+           'CONSENSUS_KS', 'CONSENSUS_SLACK', 'CONSENSUS_PAD', 'CONSENSUS_MAX_ROWS', 'CONSENSUS_MAX_ROWS_2D',
+           'CONSENSUS_DISTINCT', 'PAIR_ALPHA', 'PAIR_MIN_ROWS', 'PAIR_KSG_SHARE', 'PAIR_KSG_ROWS', 'SCREEN_CELLS',
+           'PROJECTION_MIN_COLUMNS', 'PROJECTION_MIN_ROWS', 'PROJECTION_RIDGE', 'PROJECTION_Z', 'REGRESSION_MIN_ROWS',
+           'REGRESSION_MAX_SOURCE', 'REGRESSION_MAX_ROWS', 'REGRESSION_KS', 'REGRESSION_Z', 'REGRESSION_DISTINCT',
+           'REGRESSION_MAX_RIDGE', 'RIDGE_PENALTIES', 'OPEN_LEVEL', 'QUAD_MAX_COLUMNS', 'QUAD_MARGIN', 'QUAD_LEVEL',
+           'BLOCK_ALPHA', 'BLOCK_LEVEL', 'BLOCK_MAX_ROWS', 'BLOCK_G_ROWS', 'BLOCK_SHUFFLES', 'BLOCK_SHUFFLE_SHARE',
+           'SERIAL_ALPHA', 'SERIAL_ROWS', 'SORTED_SHARE', 'SERIAL_MIN_ROWS', 'SERIAL_MIN_PRODUCT', 'PERMUTATION_ROWS',
+           'UNTESTED_LOWER', 'DETERMINED_MIN_ROWS', 'SPARSE_SIDE_SHARE', 'SPARSE_MIN_ROWS', 'MODULE_CHUNK_CELLS',
+           'HSIC_ROWS', 'KNN_ROWS', 'TEST_STATISTICS', 'NULLS', 'CALIBRATION_MIX', 'number_text_hint', 'ManyLabels',
+           'label_codes', 'time_numbers', 'exact_floats', 'exact_objects', 'ordered_codes', 'plain', 'drop_constant',
+           'as_samples', 'function_matrix', 'function_columns', 'derived_columns', 'copied_rows', 'paired_rows',
+           'missing_codes', 'missing_code_note', 'row_cap', 'check_pair', 'distinct_counts', 'is_discrete',
+           'float_ranks', 'collinear_columns', 'code_counts', 'plugin_mi', 'chao_shen_entropy', 'discrete_mi',
+           'plugin_interval', 'discrete_entropy', 'crossfit_mi_bound', 'entropy_upper', 'discrete_masks', 'levelled',
+           'discrete_side', 'merge_rare_labels', 'mixed_distances', 'mixed_chunked', 'mixed_knn_mi', 'mixed_se',
+           'mixed_bucket', 'mixed_factors', 'mixed_interval', 'classifier_design', 'classifier_mi_bound', 'strata_of',
+           'mixed_columns', 'resolve_checkpoint', 'load_model', 'read_json', 'check_calibration', 'estimate_bin',
+           'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
+           'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
            'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
            'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
            'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
@@ -1400,6 +1400,7 @@ SURROGATE_MIN_BIAS = 0.03  # ... and the surrogate's excess is larger than this 
 SURROGATE_MIN_MI = (0.02, 0.1)   # ... and the surrogate itself carries at least this much dependence (nats): on at most
 SURROGATE_NARROW = 4       # ... this many columns in all (where KSG-4 is sharp), else on wider data ...
 SURROGATE_MATCH = (0.1, 0.25)   # ... and the network reads the data as it reads the surrogate: excesses within max(0.1, 0.25 b) nats
+SURROGATE_Z = 2.0          # up to MAX_ROWS_PER_PASS rows, TWINS twins: the data's KSG-4 and excess within this many of the twins' own spreads (x sqrt(1 + 1/TWINS)) of their means
 
 def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0, draw: int = 0) -> tuple | None:
     "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats (`draw` > 0: another seeded sample of the same law); None when R is singular."
@@ -1467,6 +1468,18 @@ def _twin_word(self: MIST, px, py, n: int, d: int, cache: dict, ksg: float, n_q:
     return True
 
 @patch
+def _surrogate_reads(self: MIST, px, py, cache: dict, truth: float) -> tuple:
+    "(excess b, KSG-4 reference, exact MI, twins read, KSG-4 tolerance, excess tolerance) of the surrogate check: up to MAX_ROWS_PER_PASS rows the means of TWINS twins' excesses and KSG-4 readings (`_twin`, `_more_twins`, shared with the interval's twins), with tolerances of SURROGATE_Z times their spreads; above, one twin and the fixed tolerances."
+    if len(px) > MAX_ROWS_PER_PASS:
+        s_mid, _, _, s_ksg = self._combine(self._twin(px, py, cache)[0], 0.5)
+        b = s_mid - truth
+        return b, s_ksg, truth, 1, SURROGATE_KSG_TOL, max(SURROGATE_MATCH[0], SURROGATE_MATCH[1] * b)
+    reads = [(self._combine(o, 0.5), t) for o, t in [self._twin(px, py, cache)] + self._more_twins(px, py, cache, TWINS)]
+    ex, ks = np.array([r[0] - t for r, t in reads]), np.array([r[3] for r, _ in reads])
+    f = SURROGATE_Z * math.sqrt(1 + 1 / len(ex))
+    return float(ex.mean()), float(ks.mean()), truth, len(ex), f * float(ks.std(ddof=1)), f * float(ex.std(ddof=1))
+
+@patch
 def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: float, notes: list, disc: tuple, cache: dict | None = None) -> tuple:
     "(mi, lo, hi) moved down by the network's excess on a Gaussian surrogate when KSG-4 cannot tell the data from it (see above); `cache` keeps the surrogate's reading across levels."
     n = len(px)
@@ -1475,16 +1488,15 @@ def _surrogate_check(self: MIST, px, py, mi: float, lo, hi, ksg: float, level: f
     if 'surrogate' not in cache:                                                  # median and KSG-4 do not depend on the level
         tw, cache['surrogate'] = self._twin(px, py, cache, outputs=False), None
         if tw is not None and tw[1] >= SURROGATE_MIN_MI[px.shape[1] + py.shape[1] > SURROGATE_NARROW]:   # no pass when the surrogate says little
-            s_mid, _, _, s_ksg = self._combine(self._twin(px, py, cache)[0], level)
-            cache['surrogate'] = (s_mid, s_ksg, tw[1])
+            cache['surrogate'] = self._surrogate_reads(px, py, cache, tw[1])
     if cache['surrogate'] is None: return mi, lo, hi
-    s_mid, s_ksg, truth = cache['surrogate']
-    b = s_mid - truth
-    if abs(ksg - s_ksg) > SURROGATE_KSG_TOL or b <= SURROGATE_MIN_BIAS: return mi, lo, hi
-    if abs((mi - truth) - b) > max(SURROGATE_MATCH[0], SURROGATE_MATCH[1] * b): return mi, lo, hi   # the data read unlike their twin
-    notes.append(f"a Gaussian sample with the same normal-score correlations ({truth:.3f} nats, seed {self.seed}) reads {s_mid:.3f}, and the "
-                 f"neighbour branch cannot tell it from the data (KSG-4 {ksg:.3f} vs {s_ksg:.3f}): the network's excess there, {b:.3f} nats, "
-                 "is taken off the estimate and its interval")
+    b, s_ksg, truth, k, tol_ksg, tol_b = cache['surrogate']
+    if abs(ksg - s_ksg) > tol_ksg or b <= SURROGATE_MIN_BIAS: return mi, lo, hi
+    if abs((mi - truth) - b) > tol_b: return mi, lo, hi                           # the data read unlike their twins
+    what = (f"a Gaussian sample with the same normal-score correlations ({truth:.3f} nats, seed {self.seed}) reads {b + truth:.3f}" if k == 1 else
+            f"{k} seeded Gaussian samples with the same normal-score correlations ({truth:.3f} nats, seed {self.seed}) read {b:.3f} above it on average")
+    notes.append(f"{what}, and neither the neighbour branch nor the network tells them from the data (KSG-4 {ksg:.3f} vs {s_ksg:.3f}): "
+                 f"the network's excess there, {b:.3f} nats, is taken off the estimate and its interval")
     shift = lambda v: None if v is None else max(v - b, 0.0)
     return max(mi - b, 0.0), shift(lo), shift(hi)
 
