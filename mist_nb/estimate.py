@@ -50,7 +50,7 @@ __all__ = ['MAX_DIM', 'MIN_ROWS', 'TRAINED_MIN_ROWS', 'DISCRETE_LEVELS', 'MIXED_
            'bucket_of', 'conformal_factor', 'side_factors', 'check_level', 'check_taus', 'MIResult', 'MIST',
            'is_affine_copy', 'distinct_columns', 'components_for', 'rank_scores', 'leading_components', 'wide_sides',
            'whiten_mixed_sides', 'atom_columns', 'atom_indicators', 'conformal_widths', 'disagreement_scale',
-           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor',
+           'canonical_correlations', 'classical_lower_bounds', 'gaussian_copula_mi', 'ksg_point_floor', 'surrogate_law',
            'gaussian_surrogate', 'twin_differs', 'ksg_by_k', 'pair_bins', 'column_pair_screen', 'first_canonical_pair',
            'projected_z', 'projection_halves', 'regression_targets', 'nearest_1d', 'quadratic_features', 'ridge_paths',
            'neighbour_means', 'regression_floor', 'floor_nats', 'quadratic_halves', 'binned_pair_mis', 'column_blocks',
@@ -1402,16 +1402,22 @@ SURROGATE_NARROW = 4       # ... this many columns in all (where KSG-4 is sharp)
 SURROGATE_MATCH = (0.1, 0.25)   # ... and the network reads the data as it reads the surrogate: excesses within max(0.1, 0.25 b) nats
 SURROGATE_Z = 2.0          # up to MAX_ROWS_PER_PASS rows, TWINS twins: the data's KSG-4 and excess within this many of the twins' own spreads (x sqrt(1 + 1/TWINS)) of their means
 
-def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0, draw: int = 0) -> tuple | None:
-    "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats (`draw` > 0: another seeded sample of the same law); None when R is singular."
+def surrogate_law(px: np.ndarray, py: np.ndarray) -> tuple | None:
+    "(L, mi): the Cholesky factor of the correlation matrix R of the normal scores of (px, py), and R's MI in nats; None when R is singular."
     n, dx = len(px), px.shape[1]
     z = np.c_[rank_scores(px), rank_scores(py)]
     R = z.T @ z / n
     try: L = np.linalg.cholesky(R)
     except np.linalg.LinAlgError: return None
     logdet = lambda a: 2 * float(np.log(np.diag(np.linalg.cholesky(a))).sum())
-    mi = 0.5 * (logdet(R[:dx, :dx]) + logdet(R[dx:, dx:]) - logdet(R))
-    s = np.random.default_rng(seed_int(seed, 'surrogate', n, *([draw] if draw else []))).standard_normal((n, len(R))) @ L.T
+    return L, 0.5 * (logdet(R[:dx, :dx]) + logdet(R[dx:, dx:]) - logdet(R))
+
+def gaussian_surrogate(px: np.ndarray, py: np.ndarray, seed: int = 0, draw: int = 0, law: tuple | None = None) -> tuple | None:
+    "(sx, sy, mi): a seeded Gaussian sample shaped like (px, py) with the correlation matrix R of their normal scores, and R's MI in nats (`draw` > 0: another seeded sample of the same law; `law`: `surrogate_law`'s answer, computed once for many draws); None when R is singular."
+    n, dx = len(px), px.shape[1]
+    if (law := law or surrogate_law(px, py)) is None: return None
+    L, mi = law
+    s = np.random.default_rng(seed_int(seed, 'surrogate', n, *([draw] if draw else []))).standard_normal((n, len(L))) @ L.T
     return s[:, :dx], s[:, dx:], mi
 
 TWIN_Z = 1.96   # KSG-4 tells the twin from the data when their readings differ by more than this many standard errors
@@ -1426,7 +1432,8 @@ def twin_differs(ksg: float, t_ksg: float, n_q: int, z: float = TWIN_Z) -> bool:
 @patch
 def _twin(self: MIST, px, py, cache: dict, outputs: bool = True) -> tuple | None:
     "(network outputs, exact MI) of the data's Gaussian twin (`gaussian_surrogate`, seeded), kept in `cache`; `outputs=False`: (None, MI) without a pass; None when the correlations are singular."
-    if 'twin' not in cache: cache['twin'] = gaussian_surrogate(px, py, self.seed)
+    if 'twin_law' not in cache: cache['twin_law'] = surrogate_law(px, py)            # the twins' law, computed once a sample
+    if 'twin' not in cache: cache['twin'] = gaussian_surrogate(px, py, self.seed, law=cache['twin_law'])
     if cache['twin'] is None: return None
     sx, sy, truth = cache['twin']
     if not outputs: return None, truth
@@ -1440,7 +1447,8 @@ def _more_twins(self: MIST, px, py, cache: dict, k: int) -> list:
     "[(network outputs, exact MI)] of the twins `draw` = 1..k-1 (`gaussian_surrogate`, seeded; the first twin is `_twin`), in one batched forward pass, kept in `cache`."
     if k < 2: return []
     if len(cache.get('twins', ())) < k - 1:
-        n, tws = len(px), [gaussian_surrogate(px, py, self.seed, j) for j in range(1, k)]
+        if 'twin_law' not in cache: cache['twin_law'] = surrogate_law(px, py)
+        n, tws = len(px), [gaussian_surrogate(px, py, self.seed, j, cache['twin_law']) for j in range(1, k)]
         ranked = [(float_ranks(sx, self.seed) - (n - 1) / 2, float_ranks(sy, self.seed) - (n - 1) / 2) for sx, sy, _ in tws]
         outs = self._forward(ranked) if ranked else []
         cache['twins'] = [(o[None], t[2]) for o, t in zip(outs, tws)]
